@@ -1,0 +1,636 @@
+"""Every write to a case: one function per transition, one transaction, one event row.
+
+Services take keyword-only arguments. ``actor`` is the acting user (None for the system or a
+resident); ``role`` names a pseudo-role for callers without a membership (``resident``,
+``integrator``, ``system``). ``version`` is the version the caller saw; a stale one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from minqing.cases import codes
+from minqing.cases.models import (
+    LEVEL_LADDER,
+    OPEN_STATES,
+    Batch,
+    Case,
+    CaseEvent,
+    CaseState,
+    Category,
+    Channel,
+    Level,
+    ReturnVisit,
+    Satisfaction,
+    Solved,
+    Urgency,
+    VisitMethod,
+    VisitStatus,
+)
+from minqing.cases.permissions import roles_for
+from minqing.cases.timelimits import deadline_for
+from minqing.cases.transitions import TRANSITIONS
+from minqing.core import clock
+from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
+from minqing.core.phones import normalize_phone
+from minqing.notify.services import outbox_put
+from minqing.people.models import User
+from minqing.places.models import Department, Place, PlaceKind
+
+Changes = dict[str, Any] | Callable[[Case], dict[str, Any]]
+CASE_PLACE_KINDS = (PlaceKind.BUILDING, PlaceKind.GRID)
+# The level a case starts at, by the kind of place it is about.
+START_LEVEL = {PlaceKind.BUILDING: Level.GRID, PlaceKind.GRID: Level.GRID}
+
+
+def _required(value: str, field: str, label: Any) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(_("%(field)s is required.") % {"field": label}, field=field)
+    return value
+
+
+def _choice(value: str, choices: Any, field: str, label: Any) -> str:
+    if value not in choices.values:
+        raise DomainError(
+            _("%(value)s is not a valid %(field)s; choose one of: %(choices)s.")
+            % {"value": value, "field": label, "choices": ", ".join(choices.values)},
+            field=field,
+        )
+    return value
+
+
+def _actor_label(actor: User | None, role: str | None) -> str:
+    if actor is not None:
+        return str(actor)
+    return role or "system"
+
+
+def _check(
+    case: Case, action: str, actor: User | None, role: str | None, version: int | None
+) -> set[str]:
+    """Refuse a stale version, a move not in the table, or a role not allowed to make it."""
+    if version is not None and version != case.version:
+        raise StaleVersion(
+            _(
+                "Someone else changed case %(code)s first (it is now at version %(current)s; "
+                "you saw version %(yours)s). Reload it and try again."
+            )
+            % {"code": case.code, "current": case.version, "yours": version}
+        )
+    transition = TRANSITIONS[action]
+    if case.state not in transition.sources:
+        raise Conflict(
+            _("Case %(code)s is “%(state)s”; it cannot %(action)s now.")
+            % {
+                "code": case.code,
+                "state": CaseState(case.state).label,
+                "action": transition.label,
+            },
+            code="invalid_transition",
+        )
+    roles = {role} if role else roles_for(actor, case)
+    if not roles & transition.roles:
+        raise NotAllowed(
+            _("You may not %(action)s case %(code)s.")
+            % {"action": transition.label, "code": case.code}
+        )
+    return roles
+
+
+def _record(
+    case: Case,
+    action: str,
+    actor: User | None,
+    role: str | None,
+    *,
+    from_state: str,
+    from_level: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    last = case.events.aggregate(m=Max("seq"))["m"] or 0
+    event = CaseEvent.objects.create(
+        case=case,
+        seq=last + 1,
+        action=action,
+        actor=actor,
+        actor_label=_actor_label(actor, role),
+        at=at or clock.now(),
+        from_state=from_state,
+        to_state=case.state,
+        from_level=from_level,
+        to_level=case.level,
+        note=note,
+        data=data or {},
+    )
+    if from_state != case.state or action in ("merge",):
+        outbox_put(
+            topic=f"case.{action}",
+            payload={
+                "case": case.code,
+                "seq": event.seq,
+                "action": action,
+                "from": from_state,
+                "to": case.state,
+                "at": event.at.isoformat(),
+            },
+        )
+    return event
+
+
+def _transition(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    role: str | None,
+    version: int | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    changes: Changes | None = None,
+) -> Case:
+    """Lock the case, check the move, apply ``changes``, bump the version, write the event.
+
+    ``changes`` is a dict of fields, or a function of the locked case that returns one; a
+    ``state`` key picks the target where the transition has several.
+    """
+    locked = Case.objects.select_for_update().select_related("place", "category").get(pk=case.pk)
+    _check(locked, action, actor, role, version)
+    from_state, from_level = locked.state, locked.level
+    values = dict(changes(locked) if callable(changes) else changes or {})
+    targets = TRANSITIONS[action].targets
+    if targets is not None:
+        new_state = values.pop("state", None) or next(iter(targets))
+        if new_state not in targets:
+            raise ValueError(f"{action} cannot lead to {new_state}")
+        locked.state = new_state
+    for field, value in values.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    locked.save()
+    _record(
+        locked,
+        action,
+        actor,
+        role,
+        from_state=from_state,
+        from_level=from_level,
+        note=note,
+        data=data,
+    )
+    return locked
+
+
+def _schedule_visit(case: Case, moment: datetime) -> ReturnVisit:
+    ReturnVisit.objects.filter(
+        case=case, status__in=[VisitStatus.SCHEDULED, VisitStatus.OPEN]
+    ).update(status=VisitStatus.CANCELLED)
+    return ReturnVisit.objects.create(
+        case=case,
+        opens_at=moment + settings.MINQING_RETURN_VISIT_OPENS_AFTER,
+        due_at=moment + settings.MINQING_RETURN_VISIT_WITHIN,
+    )
+
+
+def _cancel_visits(case: Case) -> None:
+    ReturnVisit.objects.filter(
+        case=case, status__in=[VisitStatus.SCHEDULED, VisitStatus.OPEN]
+    ).update(status=VisitStatus.CANCELLED)
+
+
+def _resolved(moment: datetime, reply: str) -> Callable[[Case], dict[str, Any]]:
+    return lambda case: {
+        "reply": reply,
+        "resolved_at": moment,
+        "responded_at": case.responded_at or moment,
+        "solved_in_grid": case.level == Level.GRID,
+        "deadline": None,
+        "overdue": False,
+    }
+
+
+def _responded(moment: datetime, **more: Any) -> Callable[[Case], dict[str, Any]]:
+    return lambda case: {"responded_at": case.responded_at or moment, **more}
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_report(
+    *,
+    actor: User | None,
+    role: str | None = None,
+    title: str,
+    description: str = "",
+    category: Category,
+    place: Place,
+    channel: str,
+    urgency: str = Urgency.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    session: Any = None,
+    solved_on_spot: bool = False,
+    reply: str = "",
+) -> Case:
+    """Write a problem down. With ``solved_on_spot`` it is resolved in the same step."""
+    title = _required(title, "title", _("Title"))
+    if len(title) > 200:
+        raise DomainError(_("The title is longer than 200 characters."), field="title")
+    _choice(channel, Channel, "channel", _("channel"))
+    _choice(urgency, Urgency, "urgency", _("urgency"))
+    if place.kind not in CASE_PLACE_KINDS:
+        raise DomainError(
+            _("A case is about a building or a grid; %(place)s is a %(kind)s.")
+            % {"place": place.name, "kind": place.get_kind_display()},
+            field="place",
+        )
+    phone = normalize_phone(reporter_phone) if (reporter_phone or "").strip() else ""
+    if actor is None and role is None:
+        raise NotAllowed(_("A case needs someone who reports it."))
+    moment = clock.now()
+    case = Case(
+        title=title,
+        description=(description or "").strip(),
+        category=category,
+        place=place,
+        reporter_name=(reporter_name or "").strip()[:60],
+        reporter_phone=phone,
+        channel=channel,
+        urgency=urgency,
+        session=session,
+        level=START_LEVEL[PlaceKind(place.kind)],
+        reported_at=moment,
+        created_by=actor,
+        state="",
+        code="(new)",
+    )
+    _check(case, "report", actor, role, None)
+    case.state = CaseState.REPORTED
+    if solved_on_spot:
+        _check(case, "solve_on_spot", actor, role, None)
+        reply = _required(reply, "reply", _("What was done"))
+    case.code = codes.next_case_code(place, moment)
+    case.save()
+    _record(case, "report", actor, role, from_state="", from_level="",
+            data={"channel": channel})
+    if solved_on_spot:
+        case = _transition(
+            case,
+            "solve_on_spot",
+            actor=actor,
+            role=role,
+            version=None,
+            note=reply,
+            changes=_resolved(moment, reply),
+        )
+        _schedule_visit(case, moment)
+    return case
+
+
+# --- the lifecycle -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_accept(*, actor: User | None, case: Case, version: int | None, note: str = "") -> Case:
+    moment = clock.now()
+    return _transition(
+        case,
+        "accept",
+        actor=actor,
+        role=None,
+        version=version,
+        note=note,
+        changes=_responded(moment),
+    )
+
+
+@transaction.atomic
+def case_dispatch(
+    *,
+    actor: User | None,
+    case: Case,
+    version: int | None,
+    department: Department | None = None,
+    assignee: User | None = None,
+    deadline: datetime | None = None,
+    note: str = "",
+) -> Case:
+    """Send the case to a department or a person, with a deadline (default from the category)."""
+    if (department is None) == (assignee is None):
+        raise DomainError(
+            _("Dispatch to exactly one department or one person."), field="assignee"
+        )
+    moment = clock.now()
+    if deadline is None:
+        deadline = deadline_for(case.category, case.urgency, moment)
+    elif deadline <= moment:
+        raise DomainError(_("The deadline must be in the future."), field="deadline")
+    target = department.name if department else str(assignee)
+    return _transition(
+        case,
+        "dispatch",
+        actor=actor,
+        role=None,
+        version=version,
+        note=note,
+        data={"to": target, "deadline": deadline.isoformat()},
+        changes=_responded(
+            moment,
+            assignee_department=department,
+            assignee_user=assignee,
+            deadline=deadline,
+            overdue=False,
+        ),
+    )
+
+
+@transaction.atomic
+def case_start(*, actor: User | None, case: Case, version: int | None, note: str = "") -> Case:
+    return _transition(case, "start", actor=actor, role=None, version=version, note=note)
+
+
+@transaction.atomic
+def case_resolve(*, actor: User | None, case: Case, version: int | None, reply: str) -> Case:
+    """The handler reports the work done, with a reply the resident will read."""
+    reply = _required(reply, "reply", _("Reply to the resident"))
+    moment = clock.now()
+    case = _transition(
+        case,
+        "resolve",
+        actor=actor,
+        role=None,
+        version=version,
+        note=reply,
+        changes=_resolved(moment, reply),
+    )
+    _schedule_visit(case, moment)
+    return case
+
+
+@transaction.atomic
+def case_send_back(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
+    """A department says "not ours": the case goes back to the dispatcher with the reason."""
+    reason = _required(reason, "reason", _("Reason"))
+    return _transition(
+        case,
+        "send_back",
+        actor=actor,
+        role=None,
+        version=version,
+        note=reason,
+        changes={"assignee_department": None, "assignee_user": None, "deadline": None},
+    )
+
+
+def next_level(level: str) -> str | None:
+    index = LEVEL_LADDER.index(Level(level))
+    return LEVEL_LADDER[index + 1] if index + 1 < len(LEVEL_LADDER) else None
+
+
+@transaction.atomic
+def case_escalate(
+    *,
+    actor: User | None,
+    case: Case,
+    version: int | None,
+    reason: str,
+    role: str | None = None,
+) -> Case:
+    """Hand the case one level up (grid → community → sub-district → district)."""
+    reason = _required(reason, "reason", _("Reason"))
+    up = next_level(case.level)
+    if up is None:
+        raise Conflict(
+            _("Case %(code)s is already at district level; it cannot go higher.")
+            % {"code": case.code},
+            code="top_level",
+        )
+    return _transition(
+        case,
+        "escalate",
+        actor=actor,
+        role=role,
+        version=version,
+        note=reason,
+        changes={
+            "level": up,
+            "assignee_department": None,
+            "assignee_user": None,
+            "deadline": None,
+        },
+    )
+
+
+@transaction.atomic
+def case_reject(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
+    """Not a case (duplicate, out of scope, abusive); the reason is shown to the reporter."""
+    reason = _required(reason, "reason", _("Reason"))
+    moment = clock.now()
+    return _transition(
+        case,
+        "reject",
+        actor=actor,
+        role=None,
+        version=version,
+        note=reason,
+        changes=_responded(moment, reject_reason=reason, closed_at=moment),
+    )
+
+
+@transaction.atomic
+def case_close(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
+    """Close a resolved case without a return visit, for a recorded reason."""
+    reason = _required(reason, "reason", _("Reason"))
+    case = _transition(
+        case,
+        "close",
+        actor=actor,
+        role=None,
+        version=version,
+        note=reason,
+        changes={"closed_at": clock.now()},
+    )
+    _cancel_visits(case)
+    return case
+
+
+def _reopened(moment: datetime) -> Callable[[Case], dict[str, Any]]:
+    """Back to the handler with a fresh deadline, or to the dispatcher if nobody had it."""
+
+    def changes(case: Case) -> dict[str, Any]:
+        values: dict[str, Any] = {"resolved_at": None, "closed_at": None, "solved_in_grid": False}
+        if case.assignee_department_id or case.assignee_user_id:
+            return values | {
+                "state": CaseState.DISPATCHED,
+                "deadline": deadline_for(case.category, case.urgency, moment),
+                "overdue": False,
+            }
+        return values | {"state": CaseState.ACCEPTED}
+
+    return changes
+
+
+@transaction.atomic
+def case_reopen(
+    *,
+    actor: User | None,
+    case: Case,
+    version: int | None,
+    reason: str,
+    role: str | None = None,
+) -> Case:
+    """Back to the handler (or the dispatcher) because the problem is not solved."""
+    reason = _required(reason, "reason", _("Reason"))
+    case = _transition(
+        case,
+        "reopen",
+        actor=actor,
+        role=role,
+        version=version,
+        note=reason,
+        changes=_reopened(clock.now()),
+    )
+    _cancel_visits(case)
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, actor: User | None, case: Case, version: int | None, note: str) -> Case:
+    note = _required(note, "note", _("Note"))
+    return _transition(case, "note", actor=actor, role=None, version=version, note=note)
+
+
+@transaction.atomic
+def case_reveal_phone(*, actor: User | None, case: Case) -> str:
+    """Return the reporter's full number; the look is recorded in the case history."""
+    _transition(case, "reveal_phone", actor=actor, role=None, version=None)
+    return case.reporter_phone
+
+
+# --- return visits -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_visit_record(
+    *,
+    actor: User | None,
+    visit: ReturnVisit,
+    method: str,
+    solved: str,
+    satisfied: str,
+    comment: str = "",
+    role: str | None = None,
+    version: int | None = None,
+) -> ReturnVisit:
+    """Record the check with the resident: not solved or unsatisfied reopens, else closes."""
+    _choice(method, VisitMethod, "method", _("method"))
+    _choice(solved, Solved, "solved", _("solved?"))
+    _choice(satisfied, Satisfaction, "satisfied", _("satisfied?"))
+    visit = ReturnVisit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.OPEN):
+        raise Conflict(
+            _("This return visit is already %(status)s.")
+            % {"status": visit.get_status_display()},
+            code="visit_done",
+        )
+    moment = clock.now()
+    case = visit.case
+    data = {"visit": visit.pk, "method": method, "solved": solved, "satisfied": satisfied}
+    changes: Changes
+    if solved == Solved.NO or satisfied == Satisfaction.UNSATISFIED:
+        changes = _reopened(moment)
+    else:
+        changes = {"state": CaseState.CLOSED, "closed_at": moment}
+    _transition(
+        case,
+        "return_visit",
+        actor=actor,
+        role=role,
+        version=version,
+        note=comment,
+        data=data,
+        changes=changes,
+    )
+    visit.status = VisitStatus.DONE
+    visit.done_at = moment
+    visit.method, visit.solved, visit.satisfied = method, solved, satisfied
+    visit.comment = (comment or "").strip()
+    visit.visitor = actor
+    visit.save()
+    return visit
+
+
+# --- batches -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_create(
+    *, actor: User | None, title: str, description: str = "", cases: Iterable[Case]
+) -> Batch:
+    """Group open cases that one piece of work will fix (the whole estate's water pipes)."""
+    title = _required(title, "title", _("Title"))
+    members = list({c.pk: c for c in cases}.values())
+    if not members:
+        raise DomainError(_("A batch needs at least one case."), field="cases")
+    moment = clock.now()
+    batch = Batch.objects.create(
+        code=codes.next_batch_code(moment),
+        title=title,
+        description=(description or "").strip(),
+        created_by=actor,
+        created_at=moment,
+    )
+    for case in members:
+        if case.batch_id:
+            raise Conflict(
+                _("Case %(code)s is already in batch %(batch)s.")
+                % {"code": case.code, "batch": case.batch.code},
+                code="already_batched",
+            )
+        _transition(
+            case,
+            "merge",
+            actor=actor,
+            role=None,
+            version=None,
+            note=title,
+            data={"batch": batch.code},
+            changes={"batch": batch},
+        )
+    return batch
+
+
+@transaction.atomic
+def batch_resolve(*, actor: User | None, batch: Batch, reply: str) -> Batch:
+    """Resolve every open member; each one gets its own return visit."""
+    reply = _required(reply, "reply", _("Reply to the resident"))
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.resolved_at is not None:
+        raise Conflict(_("This batch is already resolved."), code="batch_resolved")
+    moment = clock.now()
+    for case in batch.cases.filter(state__in=OPEN_STATES).select_related("category"):
+        case = _transition(
+            case,
+            "batch_resolve",
+            actor=actor,
+            role=None,
+            version=None,
+            note=reply,
+            data={"batch": batch.code},
+            changes=_resolved(moment, reply),
+        )
+        _schedule_visit(case, moment)
+    batch.resolved_at = moment
+    batch.reply = reply
+    batch.save(update_fields=["resolved_at", "reply"])
+    return batch

@@ -1,0 +1,110 @@
+"""The one table of allowed transitions (DESIGN §4) and who may take each.
+
+Roles are membership roles (people.Role) plus pseudo-roles: ``assignee`` (the person the
+case is assigned to, or a handler of its department), ``team`` (in scope, but the case has
+gone above this person's level), ``resident`` (the public forms), ``integrator`` (Open311 and
+API keys) and ``system`` (tick).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from minqing.cases.models import OPEN_STATES, CaseState
+from minqing.people.models import Role
+
+S = CaseState
+ASSIGNEE = "assignee"
+RESIDENT = "resident"
+INTEGRATOR = "integrator"
+SYSTEM = "system"
+TEAM = "team"
+
+FIELD = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.AGENCY_CADRE,
+        Role.STREET_CADRE,
+        Role.PARTY_MEMBER,
+        Role.BUILDING_HEAD,
+        Role.UNIT_MEMBER,
+        Role.VOLUNTEER,
+    }
+)
+DISPATCHERS = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER}
+)
+DESK = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF})
+STAFF = FIELD | DISPATCHERS | DESK | {Role.HANDLER, ASSIGNEE, TEAM}
+VISITORS = FIELD | DISPATCHERS | {RESIDENT, SYSTEM, TEAM}
+ALL_STATES = frozenset(CaseState.values)
+UNCHANGED = None  # the action leaves the state as it is
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    targets: frozenset[str] | None  # None: state unchanged (an annotation)
+    roles: frozenset[str]
+    label: Promise
+
+
+def _t(action, sources, targets, roles, label) -> Transition:
+    return Transition(
+        action=action,
+        sources=frozenset(sources),
+        targets=None if targets is None else frozenset(targets),
+        roles=frozenset(roles),
+        label=label,
+    )
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("report", [""], [S.REPORTED], STAFF | {RESIDENT, INTEGRATOR, SYSTEM}, _("report")),
+        _t("solve_on_spot", [S.REPORTED], [S.RESOLVED], FIELD | DESK, _("solve on the spot")),
+        _t("accept", [S.REPORTED], [S.ACCEPTED], DISPATCHERS, _("accept")),
+        _t("dispatch", [S.ACCEPTED], [S.DISPATCHED], DISPATCHERS, _("dispatch")),
+        _t("start", [S.DISPATCHED], [S.IN_PROGRESS], [ASSIGNEE], _("start work")),
+        _t("resolve", [S.IN_PROGRESS], [S.RESOLVED], [ASSIGNEE], _("resolve")),
+        _t("send_back", [S.DISPATCHED, S.IN_PROGRESS], [S.ACCEPTED], [ASSIGNEE], _("send back")),
+        _t("escalate", OPEN_STATES, [S.ACCEPTED], DISPATCHERS | {SYSTEM}, _("escalate")),
+        _t("reject", [S.REPORTED, S.ACCEPTED], [S.REJECTED], DISPATCHERS, _("reject")),
+        _t("merge", OPEN_STATES, UNCHANGED, DISPATCHERS, _("merge into a batch")),
+        _t("batch_resolve", OPEN_STATES, [S.RESOLVED], DISPATCHERS, _("resolve with the batch")),
+        _t(
+            "return_visit",
+            [S.RESOLVED],
+            [S.CLOSED, S.DISPATCHED, S.ACCEPTED],
+            VISITORS,
+            _("record the return visit"),
+        ),
+        _t("close", [S.RESOLVED], [S.CLOSED], DISPATCHERS, _("close")),
+        _t(
+            "reopen",
+            [S.RESOLVED, S.CLOSED],
+            [S.DISPATCHED, S.ACCEPTED],
+            DISPATCHERS | {RESIDENT},
+            _("reopen"),
+        ),
+        # Annotations: they leave the state as it is but belong to the history.
+        _t("note", ALL_STATES, UNCHANGED, STAFF, _("add a note")),
+        _t("reveal_phone", ALL_STATES, UNCHANGED, STAFF, _("show the reporter's number")),
+        _t("overdue", OPEN_STATES, UNCHANGED, [SYSTEM], _("mark overdue")),
+        _t("visit_due", [S.RESOLVED], UNCHANGED, [SYSTEM], _("open the return visit")),
+    ]
+}
+
+
+def allowed_actions(state: str, roles: set[str]) -> list[str]:
+    """Actions that someone with these roles may take on a case in this state."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if state in t.sources and t.roles & roles and t.action != "report"
+    ]

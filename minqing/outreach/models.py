@@ -1,0 +1,58 @@
+"""Evening talks (夜话), forums and rounds of household visits, with the cases raised there."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionKind(models.TextChoices):
+    EVENING_TALK = "evening_talk", _("Evening talk")
+    FORUM = "forum", _("Forum")
+    HOUSEHOLD_VISITS = "household_visits", _("Household visits")
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed")
+
+
+class OutreachSession(models.Model):
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SessionKind.choices, default=SessionKind.EVENING_TALK
+    )
+    title = models.CharField(_("title"), max_length=200)
+    community = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="outreach_sessions",
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("hosts"), related_name="hosted_sessions", blank=True
+    )
+    liaison_units = models.ManyToManyField(
+        "places.LiaisonUnit", verbose_name=_("liaison units"), related_name="sessions", blank=True
+    )
+    attendance = models.PositiveIntegerField(_("attendance"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    revisit_on = models.DateField(_("revisit on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("outreach session")
+        verbose_name_plural = _("outreach sessions")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,85 @@
+"""Writes for evening talks, forums and household-visit rounds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core import clock
+from minqing.core.errors import Conflict, DomainError
+from minqing.outreach.models import OutreachSession, SessionKind, SessionStatus
+from minqing.people.models import User
+from minqing.places.models import LiaisonUnit, Place, PlaceKind
+
+
+@transaction.atomic
+def session_plan(
+    *,
+    actor: User | None,
+    kind: str = SessionKind.EVENING_TALK,
+    title: str,
+    community: Place,
+    starts_at: datetime,
+    location: str = "",
+    hosts: Iterable[User] = (),
+    liaison_units: Iterable[LiaisonUnit] = (),
+) -> OutreachSession:
+    if kind not in SessionKind.values:
+        raise DomainError(_("Unknown kind of session: %(kind)s.") % {"kind": kind}, field="kind")
+    if not (title or "").strip():
+        raise DomainError(_("Title is required."), field="title")
+    if community.kind != PlaceKind.COMMUNITY:
+        raise DomainError(
+            _("%(place)s is not a community.") % {"place": community.name}, field="community"
+        )
+    session = OutreachSession.objects.create(
+        kind=kind,
+        title=title.strip(),
+        community=community,
+        starts_at=starts_at,
+        location=(location or "").strip(),
+        created_by=actor,
+    )
+    session.hosts.set(list(hosts))
+    session.liaison_units.set(list(liaison_units))
+    return session
+
+
+@transaction.atomic
+def session_record(
+    *, session: OutreachSession, attendance: int, notes: str = "", ended_at: datetime | None = None
+) -> OutreachSession:
+    """The session has been held: how many came and what was said."""
+    if attendance < 0:
+        raise DomainError(_("Attendance cannot be negative."), field="attendance")
+    session = OutreachSession.objects.select_for_update().get(pk=session.pk)
+    if session.status == SessionStatus.CLOSED:
+        raise Conflict(_("This session is already closed."), code="session_closed")
+    session.attendance = attendance
+    session.notes = (notes or "").strip()
+    session.ends_at = ended_at or clock.now()
+    session.status = SessionStatus.HELD
+    session.save(update_fields=["attendance", "notes", "ends_at", "status"])
+    return session
+
+
+@transaction.atomic
+def session_close(
+    *, session: OutreachSession, revisit_on: date | None, notes: str | None = None
+) -> OutreachSession:
+    session = OutreachSession.objects.select_for_update().get(pk=session.pk)
+    if session.status == SessionStatus.CLOSED:
+        raise Conflict(_("This session is already closed."), code="session_closed")
+    if revisit_on is not None and revisit_on < session.starts_at.date():
+        raise DomainError(
+            _("The revisit date cannot be before the session."), field="revisit_on"
+        )
+    session.revisit_on = revisit_on
+    if notes is not None:
+        session.notes = notes.strip()
+    session.status = SessionStatus.CLOSED
+    session.save(update_fields=["revisit_on", "notes", "status"])
+    return session

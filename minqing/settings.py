@@ -1,0 +1,147 @@
+"""One settings module, driven by environment variables (SQLite by default)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("MINQING_DEBUG", False)
+SECRET_KEY = env_str("MINQING_SECRET_KEY", "insecure-demo-key-change-me-in-production")
+ALLOWED_HOSTS = env_list("MINQING_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+VAR_DIR = Path(env_str("MINQING_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "minqing.core",
+    "minqing.places",
+    "minqing.people",
+    "minqing.cases",
+    "minqing.outreach",
+    "minqing.notify",
+    "minqing.routing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "minqing.urls"
+WSGI_APPLICATION = "minqing.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# Database: MINQING_DATABASE_URL (postgres://… or sqlite:///…); embedded SQLite by default.
+_default_sqlite = f"sqlite:///{VAR_DIR / 'minqing.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("MINQING_DATABASE_URL", _default_sqlite), conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
+        # BEGIN so two writers queue instead of failing half-way through a transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "people.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "minqing" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("MINQING_TIME_ZONE", "Asia/Shanghai")
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGIN_URL = "admin:login"
+
+# --- minqing ---------------------------------------------------------------------------
+# Time limits per class (DESIGN §4). A district may change them without code.
+MINQING_TIME_LIMITS = {
+    "emergency": timedelta(hours=env_int("MINQING_LIMIT_EMERGENCY_HOURS", 2)),
+    "utilities": timedelta(hours=env_int("MINQING_LIMIT_UTILITIES_HOURS", 24)),
+    "ordinary": timedelta(days=env_int("MINQING_LIMIT_ORDINARY_DAYS", 7)),
+    "complex": timedelta(days=env_int("MINQING_LIMIT_COMPLEX_DAYS", 15)),
+}
+# A return visit opens this long after resolution and is due within the second value.
+MINQING_RETURN_VISIT_OPENS_AFTER = timedelta(hours=env_int("MINQING_RETURN_VISIT_OPENS_HOURS", 24))
+MINQING_RETURN_VISIT_WITHIN = timedelta(days=env_int("MINQING_RETURN_VISIT_DAYS", 7))
+# The prefix of tracking codes when the district has no short code of its own.
+MINQING_CODE_PREFIX = env_str("MINQING_CODE_PREFIX", "MQ")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("MINQING_LOG_LEVEL", "WARNING")},
+}
