@@ -36,32 +36,51 @@ def make_user(username: str, role: str | None = None, **membership) -> User:
 
 @pytest.fixture
 def world(db) -> World:
-    district = Place.objects.create(code="120101", name="和平区", kind=PlaceKind.DISTRICT,
-                                    short="HP")
-    street = Place.objects.create(code="WDD", name="五大道街", kind=PlaceKind.SUBDISTRICT,
-                                  parent=district)
-    community = Place.objects.create(code="HYNL", name="华荫南里社区",
-                                     kind=PlaceKind.COMMUNITY, parent=street)
-    grid = Place.objects.create(code="HYNL-G1", name="第一网格", kind=PlaceKind.GRID,
-                                parent=community)
-    building = Place.objects.create(code="HYNL-G1-B07", name="义顺里7号",
-                                    kind=PlaceKind.BUILDING, parent=grid)
-    other_grid = Place.objects.create(code="HYNL-G2", name="第二网格", kind=PlaceKind.GRID,
-                                      parent=community)
-    other_building = Place.objects.create(code="HYNL-G2-B01", name="义顺里20号",
-                                          kind=PlaceKind.BUILDING, parent=other_grid)
-    housing = Department.objects.create(code="D-HOUSING", name="老旧房屋改造办",
-                                        level="district", place=district)
-    water = Department.objects.create(code="D-WATER", name="水务局", level="district",
-                                      place=district)
+    district = Place.objects.create(
+        code="120101", name="和平区", kind=PlaceKind.DISTRICT, short="HP"
+    )
+    street = Place.objects.create(
+        code="WDD", name="五大道街", kind=PlaceKind.SUBDISTRICT, parent=district
+    )
+    community = Place.objects.create(
+        code="HYNL", name="华荫南里社区", kind=PlaceKind.COMMUNITY, parent=street
+    )
+    grid = Place.objects.create(
+        code="HYNL-G1", name="第一网格", kind=PlaceKind.GRID, parent=community
+    )
+    building = Place.objects.create(
+        code="HYNL-G1-B07", name="义顺里7号", kind=PlaceKind.BUILDING, parent=grid
+    )
+    other_grid = Place.objects.create(
+        code="HYNL-G2", name="第二网格", kind=PlaceKind.GRID, parent=community
+    )
+    other_building = Place.objects.create(
+        code="HYNL-G2-B01", name="义顺里20号", kind=PlaceKind.BUILDING, parent=other_grid
+    )
+    housing = Department.objects.create(
+        code="D-HOUSING", name="老旧房屋改造办", level="district", place=district
+    )
+    water = Department.objects.create(
+        code="D-WATER", name="水务局", level="district", place=district
+    )
     top = Category.objects.create(code="C01", name="城乡建设", level=1)
     mid = Category.objects.create(code="C01.01", name="住房", level=2, parent=top)
-    door = Category.objects.create(code="C01.01.01", name="楼门损坏", level=3, parent=mid,
-                                   default_department=housing,
-                                   time_limit_class=TimeLimitClass.EMERGENCY)
-    pipes = Category.objects.create(code="C01.01.02", name="供水管道", level=3, parent=mid,
-                                    default_department=water,
-                                    time_limit_class=TimeLimitClass.UTILITIES)
+    door = Category.objects.create(
+        code="C01.01.01",
+        name="楼门损坏",
+        level=3,
+        parent=mid,
+        default_department=housing,
+        time_limit_class=TimeLimitClass.EMERGENCY,
+    )
+    pipes = Category.objects.create(
+        code="C01.01.02",
+        name="供水管道",
+        level=3,
+        parent=mid,
+        default_department=water,
+        time_limit_class=TimeLimitClass.UTILITIES,
+    )
     users = {
         "grid_worker": make_user("gw", Role.GRID_WORKER, place=grid),
         "other_grid_worker": make_user("gw2", Role.GRID_WORKER, place=other_grid),
@@ -75,5 +94,26 @@ def world(db) -> World:
         "leader": make_user("leader", Role.LEADER, place=district),
         "nobody": make_user("nobody"),
     }
-    return World(district, street, community, grid, building, other_grid, other_building,
-                 housing, water, door, pipes, users)
+    return World(
+        district,
+        street,
+        community,
+        grid,
+        building,
+        other_grid,
+        other_building,
+        housing,
+        water,
+        door,
+        pipes,
+        users,
+    )
+
+
+# --- added for the spine's test suite ------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s per user; tests make many users and never need strong hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

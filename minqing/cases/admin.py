@@ -26,14 +26,28 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = ["seq", "at", "action", "actor_label", "from_state", "to_state", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "seq",
+        "at",
+        "action",
+        "actor_label",
+        "from_state",
+        "to_state",
+        "note",
+    )
 
 
 class ReturnVisitInline(ReadOnlyInline):
     model = ReturnVisit
-    fields = ["status", "opens_at", "due_at", "done_at", "method", "solved", "satisfied"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "status",
+        "opens_at",
+        "due_at",
+        "done_at",
+        "method",
+        "solved",
+        "satisfied",
+    )
 
 
 @admin.register(Case)

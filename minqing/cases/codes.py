@@ -21,7 +21,7 @@ def _next(prefix: str) -> int:
 def next_case_code(place: Place, at: datetime) -> str:
     """Call inside the transaction that creates the case (the counter row stays locked)."""
     district = place.ancestor(PlaceKind.DISTRICT)
-    letters = (district.short if district and district.short else settings.MINQING_CODE_PREFIX)
+    letters = district.short if district and district.short else settings.MINQING_CODE_PREFIX
     prefix = f"{letters}-{timezone.localtime(at):%y%m}"
     return f"{prefix}-{_next(prefix):04d}"
 

@@ -23,7 +23,9 @@ def replay(events: list[CaseEvent]) -> tuple[str, str, list[str]]:
         if transition is None:
             problems.append(f"#{event.seq}: unknown action {event.action}")
         if event.from_state != state:
-            problems.append(f"#{event.seq}: starts from {event.from_state!r}, history says {state!r}")
+            problems.append(
+                f"#{event.seq}: starts from {event.from_state!r}, history says {state!r}"
+            )
         if transition is not None:
             if state not in transition.sources:
                 problems.append(f"#{event.seq}: {event.action} is not allowed from {state!r}")
@@ -39,9 +41,9 @@ def check_integrity(*, chunk: int = 2000) -> Iterator[Mismatch]:
     last_pk = 0
     while True:
         cases = list(
-            Case.objects.filter(pk__gt=last_pk).order_by("pk").only("pk", "code", "state", "level")[
-                :chunk
-            ]
+            Case.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "code", "state", "level")[:chunk]
         )
         if not cases:
             return

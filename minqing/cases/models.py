@@ -340,3 +340,6 @@ class CodeCounter(models.Model):
 
     prefix = models.CharField(max_length=24, unique=True)
     value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.value}"

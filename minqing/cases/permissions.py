@@ -20,9 +20,7 @@ ROLE_LEVEL = {
 def _memberships(user: User) -> list[Membership]:
     cached = getattr(user, "_minqing_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, active=True).select_related("place")
-        )
+        cached = list(Membership.objects.filter(user=user, active=True).select_related("place"))
         user._minqing_memberships = cached  # type: ignore[attr-defined]
     return cached
 

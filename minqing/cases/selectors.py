@@ -40,8 +40,11 @@ def case_list_for(
     elif state:
         qs = qs.filter(state__in=state)
     if category is not None:
-        qs = qs.filter(Q(category=category) | Q(category__parent=category)
-                       | Q(category__parent__parent=category))
+        qs = qs.filter(
+            Q(category=category)
+            | Q(category__parent=category)
+            | Q(category__parent__parent=category)
+        )
     if place_path:
         qs = qs.filter(place__path__startswith=place_path)
     if overdue is not None:

@@ -281,8 +281,7 @@ def case_report(
         reply = _required(reply, "reply", _("What was done"))
     case.code = codes.next_case_code(place, moment)
     case.save()
-    _record(case, "report", actor, role, from_state="", from_level="",
-            data={"channel": channel})
+    _record(case, "report", actor, role, from_state="", from_level="", data={"channel": channel})
     if solved_on_spot:
         case = _transition(
             case,
@@ -327,9 +326,7 @@ def case_dispatch(
 ) -> Case:
     """Send the case to a department or a person, with a deadline (default from the category)."""
     if (department is None) == (assignee is None):
-        raise DomainError(
-            _("Dispatch to exactly one department or one person."), field="assignee"
-        )
+        raise DomainError(_("Dispatch to exactly one department or one person."), field="assignee")
     moment = clock.now()
     if deadline is None:
         deadline = deadline_for(case.category, case.urgency, moment)
@@ -539,8 +536,7 @@ def return_visit_record(
     visit = ReturnVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.OPEN):
         raise Conflict(
-            _("This return visit is already %(status)s.")
-            % {"status": visit.get_status_display()},
+            _("This return visit is already %(status)s.") % {"status": visit.get_status_display()},
             code="visit_done",
         )
     moment = clock.now()
@@ -591,7 +587,7 @@ def batch_create(
         created_at=moment,
     )
     for case in members:
-        if case.batch_id:
+        if case.batch is not None:
             raise Conflict(
                 _("Case %(code)s is already in batch %(batch)s.")
                 % {"code": case.code, "batch": case.batch.code},

@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from minqing.core.errors import DomainError
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-# Area code 0 + 2–3 digits, then a 7–8 digit local number.
-_LANDLINE = re.compile(r"^(0\d{2,3})(\d{7,8})$")
+# Area code, then a 7–8 digit local number. Area codes are 010 and 020–029 (three digits)
+# or 0 + three digits starting 3–9 (four digits); naming them keeps 022-2345 6789 from
+# being split as 0222-3456789.
+_LANDLINE = re.compile(r"^(010|02\d|0[3-9]\d{2})(\d{7,8})$")
 
 
 def normalize_phone(raw: str) -> str:

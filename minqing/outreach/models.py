@@ -34,7 +34,10 @@ class OutreachSession(models.Model):
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     hosts = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("hosts"), related_name="hosted_sessions", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hosts"),
+        related_name="hosted_sessions",
+        blank=True,
     )
     liaison_units = models.ManyToManyField(
         "places.LiaisonUnit", verbose_name=_("liaison units"), related_name="sessions", blank=True

@@ -13,18 +13,16 @@ def session_list_for(user: User) -> QuerySet[OutreachSession]:
     """Sessions in the places where the user has a role, with raised/resolved/satisfied counts."""
     qs = OutreachSession.objects.select_related("community")
     if not user.is_superuser:
-        paths = [
-            m.place.path
-            for m in Membership.objects.filter(user=user, active=True, place__isnull=False)
-            .select_related("place")
-        ]
-        scope = Q(pk__in=[])
+        paths = Membership.objects.filter(
+            user=user, active=True, place__isnull=False
+        ).values_list("place__path", flat=True)
+        scope = Q(hosts=user)
         for path in paths:
-            # A member of a grid sees its community's sessions; higher levels see all below.
-            scope |= Q(community__path__startswith=path) | Q(
-                community__path__in=[path[: path.rstrip("/").rfind("/") + 1]]
-            )
-        qs = qs.filter(scope | Q(hosts=user)).distinct()
+            # Sessions below the member's place, and the community that contains it.
+            parts = path.strip("/").split("/")
+            above = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+            scope |= Q(community__path__startswith=path) | Q(community__path__in=above)
+        qs = qs.filter(scope).distinct()
     return qs.annotate(
         raised=Count("cases", distinct=True),
         resolved=Count(

@@ -74,9 +74,7 @@ def session_close(
     if session.status == SessionStatus.CLOSED:
         raise Conflict(_("This session is already closed."), code="session_closed")
     if revisit_on is not None and revisit_on < session.starts_at.date():
-        raise DomainError(
-            _("The revisit date cannot be before the session."), field="revisit_on"
-        )
+        raise DomainError(_("The revisit date cannot be before the session."), field="revisit_on")
     session.revisit_on = revisit_on
     if notes is not None:
         session.notes = notes.strip()

@@ -16,7 +16,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "phone", "is_staff"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Contact"), {"fields": ("full_name", "phone", "wechat_id")}),
     )
     inlines = [MembershipInline]

@@ -65,8 +65,11 @@ def contact_card_for(place: Place) -> ContactCard:
     """
     grid = place.ancestor(PlaceKind.GRID)
     places = [p for p in (grid, place if place.kind == PlaceKind.BUILDING else None) if p]
-    members = Membership.objects.filter(place__in=places, active=True).select_related("user")
-    members = [m for m in members if m.role in _CARD_ORDER]
+    members = [
+        m
+        for m in Membership.objects.filter(place__in=places, active=True).select_related("user")
+        if m.role in _CARD_ORDER
+    ]
     members.sort(key=lambda m: (_CARD_ORDER.index(Role(m.role)), m.user.full_name))
     lines = [
         ContactLine(
@@ -89,6 +92,7 @@ def team_report(*, within: Place | None = None) -> list[TeamStatus]:
         grids = grids.filter(path__startswith=within.path)
     statuses = {g.pk: TeamStatus(grid=g) for g in grids.order_by("path")}
     for m in Membership.objects.filter(place_id__in=statuses, active=True):
+        assert m.place_id is not None
         status = statuses[m.place_id]
         if m.role in TEAM_HELPERS:
             status.helpers += 1
@@ -104,5 +108,3 @@ def team_problem_lines(report: list[TeamStatus]) -> list[str]:
         for s in report
         if not s.complete
     ]
-
-

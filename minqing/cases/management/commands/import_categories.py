@@ -19,8 +19,10 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            _("%(rows)s rows: %(created)s categories created, %(existing)s already there, "
-              "%(updated)s updated.")
+            _(
+                "%(rows)s rows: %(created)s categories created, %(existing)s already there, "
+                "%(updated)s updated."
+            )
             % {
                 "rows": result.rows,
                 "created": result.created,

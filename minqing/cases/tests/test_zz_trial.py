@@ -1,0 +1,6 @@
+def test_world_speed(world):
+    pass
+
+
+def test_world_speed2(world):
+    pass

@@ -1,0 +1,847 @@
+"""The demo district: 天津市和平区 with 五大道街 and its 华荫南里社区 (the story of the seed).
+
+Every name, number and text here is invented for the demo. Cases are played forward in time
+through the real services (with ``clock.at``), and ``tick`` runs once per simulated day, so the
+history of every case is exactly what the product would have written.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from minqing.cases import services as cs
+from minqing.cases.models import Case, CaseState, Category, ReturnVisit, TimeLimitClass, VisitStatus
+from minqing.cases.tick import tick
+from minqing.cases.transitions import RESIDENT
+from minqing.core import clock
+from minqing.core.errors import DomainError
+from minqing.outreach import services as os_
+from minqing.outreach.models import OutreachSession, SessionKind
+from minqing.people.models import Membership, Role, User
+from minqing.places.models import Department, DepartmentLevel, LiaisonUnit, Place, PlaceKind
+
+DEMO_PASSWORD = "minqing-demo"
+DISTRICT_CODE = "120101"
+DAYS = 120
+
+# username, full name, role, where (place code or department code), phone
+LOGINS: list[tuple[str, str, str, str, str]] = [
+    ("gridworker", "张玉梅", Role.GRID_WORKER, "HYNL-G1", "13920010001"),
+    ("agencycadre", "李建国", Role.AGENCY_CADRE, "HYNL-G1", "13920010002"),
+    ("streetcadre", "王海燕", Role.STREET_CADRE, "HYNL-G1", "13920010003"),
+    ("partymember", "赵国庆", Role.PARTY_MEMBER, "HYNL-G1", "13920010004"),
+    ("buildinghead", "孙秀兰", Role.BUILDING_HEAD, "HYNL-G1-B07", "13920010005"),
+    ("unitmember", "周晓东", Role.UNIT_MEMBER, "HYNL-G1", "13920010006"),
+    ("volunteer", "吴小青", Role.VOLUNTEER, "HYNL-G1", "13920010007"),
+    ("community", "郑丽华", Role.COMMUNITY_STAFF, "HYNL", "13920010008"),
+    ("subdistrict", "冯志强", Role.SUBDISTRICT_STAFF, "WDD", "13920010009"),
+    ("handler", "陈明", Role.HANDLER, "D-RENOV", "13920010010"),
+    ("water", "褚红梅", Role.HANDLER, "D-WATER", "13920010011"),
+    ("leader", "卫东升", Role.LEADER, DISTRICT_CODE, "13920010012"),
+]
+
+# code, name, parent code, kind
+PLACES: list[tuple[str, str, str | None, str]] = [
+    (DISTRICT_CODE, "和平区", None, PlaceKind.DISTRICT),
+    ("WDD", "五大道街", DISTRICT_CODE, PlaceKind.SUBDISTRICT),
+    ("NYM", "南营门街", DISTRICT_CODE, PlaceKind.SUBDISTRICT),
+    ("HYNL", "华荫南里社区", "WDD", PlaceKind.COMMUNITY),
+    ("MYXL", "民园西里社区", "WDD", PlaceKind.COMMUNITY),
+    ("XJL", "新建里社区", "NYM", PlaceKind.COMMUNITY),
+]
+GRIDS = {
+    "HYNL": [("HYNL-G1", "华荫南里第一网格"), ("HYNL-G2", "华荫南里第二网格")],
+    "MYXL": [("MYXL-G1", "民园西里第一网格"), ("MYXL-G2", "民园西里第二网格")],
+    "XJL": [("XJL-G1", "新建里第一网格"), ("XJL-G2", "新建里第二网格")],
+}
+STREET_OF_BUILDINGS = {
+    "HYNL-G1": ("义顺里", range(1, 11)),
+    "HYNL-G2": ("华荫南里", range(1, 9)),
+    "MYXL-G1": ("民园西里", range(1, 7)),
+    "MYXL-G2": ("常德道", range(11, 17)),
+    "XJL-G1": ("新建里", range(1, 7)),
+    "XJL-G2": ("营口道", range(21, 27)),
+}
+# The grid whose team lacks its sub-district cadre (reported by team_report).
+INCOMPLETE_GRID = "XJL-G2"
+
+DEPARTMENTS: list[tuple[str, str, str]] = [
+    ("D-HOUSING", "区住房和建设委员会", DepartmentLevel.DISTRICT),
+    ("D-RENOV", "区老旧房屋改造办公室", DepartmentLevel.DISTRICT),
+    ("D-PLAN", "区规划和自然资源局", DepartmentLevel.DISTRICT),
+    ("D-HRSS", "区人力资源和社会保障局", DepartmentLevel.DISTRICT),
+    ("D-WATER", "区水务局", DepartmentLevel.DISTRICT),
+    ("D-CITY", "区城市管理委员会", DepartmentLevel.DISTRICT),
+    ("D-EDU", "区教育局", DepartmentLevel.DISTRICT),
+    ("D-CULTURE", "区文化和旅游局", DepartmentLevel.DISTRICT),
+    ("D-MARKET", "区市场监督管理局", DepartmentLevel.DISTRICT),
+    ("D-ENV", "区生态环境局", DepartmentLevel.DISTRICT),
+    ("D-HEALTH", "区卫生健康委员会", DepartmentLevel.DISTRICT),
+    ("D-TRANSPORT", "区交通运输局", DepartmentLevel.DISTRICT),
+    ("D-CIVIL", "区民政局", DepartmentLevel.DISTRICT),
+    ("D-WDD", "五大道街道办事处", DepartmentLevel.SUBDISTRICT),
+]
+
+LIAISON_UNITS = [
+    ("L-HOUSING", "区住房和建设委员会机关", ["HYNL"]),
+    ("L-FINANCE", "区财政局机关", ["MYXL"]),
+    ("L-AUDIT", "区审计局机关", ["XJL"]),
+]
+
+# (level 1, level 2, level 3, department, time limit class, keywords, problems)
+# Each problem is (title, description). The first-level names include the seven labels of
+# the real messages in shared/data/teddycup2020.
+EMERG, UTIL, ORD, CPLX = (
+    TimeLimitClass.EMERGENCY,
+    TimeLimitClass.UTILITIES,
+    TimeLimitClass.ORDINARY,
+    TimeLimitClass.COMPLEX,
+)
+CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
+    (
+        "城乡建设",
+        "住房与物业",
+        "楼门楼道设施",
+        "D-RENOV",
+        ORD,
+        "楼门 单元门 门禁 楼道 扶手",
+        [
+            ("单元门关不上", "楼门老化变形，晚上关不严，外人随意进出，老人担心安全。"),
+            ("楼道扶手松动", "三楼到四楼的扶手晃得厉害，老人上下楼不敢扶。"),
+            ("楼道灯不亮", "楼道声控灯坏了半个月，晚上上下楼摸黑。"),
+        ],
+    ),
+    (
+        "城乡建设",
+        "住房与物业",
+        "房屋漏水",
+        "D-HOUSING",
+        ORD,
+        "漏水 渗水 屋顶 墙皮",
+        [
+            ("顶层屋面漏雨", "一下雨顶层卧室就渗水，墙皮大块脱落。"),
+            ("外墙渗水", "北侧外墙裂缝，雨天屋里墙面发霉。"),
+        ],
+    ),
+    (
+        "城乡建设",
+        "市政设施",
+        "供水管道",
+        "D-WATER",
+        UTIL,
+        "水管 自来水 水压 锈水 管道",
+        [
+            ("老旧水管锈水", "早上放出来的自来水发黄，管道用了三十多年。"),
+            ("水压太低", "高峰时段五楼以上几乎没有水。"),
+            ("楼下水管爆裂", "一楼门口水管漏水，地面结冰很滑。"),
+        ],
+    ),
+    (
+        "城乡建设",
+        "市政设施",
+        "排水与积水",
+        "D-WATER",
+        UTIL,
+        "积水 下水道 排水 堵塞 坡道",
+        [
+            ("无障碍坡道积水", "一下雨楼前坡道就淹，轮椅过不去。"),
+            ("下水道返味", "院内雨水井堵塞，夏天气味很大。"),
+        ],
+    ),
+    (
+        "城乡建设",
+        "市政设施",
+        "燃气安全",
+        "D-CITY",
+        EMERG,
+        "燃气 煤气 漏气 气味",
+        [
+            ("楼道有燃气味", "傍晚楼道里闻到明显的燃气味，居民很担心。"),
+        ],
+    ),
+    (
+        "城乡建设",
+        "规划建设",
+        "违章搭建",
+        "D-PLAN",
+        CPLX,
+        "违建 搭建 私建 占用",
+        [
+            ("一楼私搭棚子", "一楼住户在公共绿地上搭了棚子，挡住消防通道。"),
+        ],
+    ),
+    (
+        "劳动和社会保障",
+        "社会保险",
+        "社保与养老金",
+        "D-HRSS",
+        ORD,
+        "社保 养老金 医保 退休",
+        [
+            ("退休金认证不会操作", "独居老人不会用手机做养老金资格认证，希望上门帮忙。"),
+            ("灵活就业社保缴费", "失业后想以灵活就业身份续缴社保，不清楚流程。"),
+        ],
+    ),
+    (
+        "劳动和社会保障",
+        "劳动关系",
+        "拖欠工资",
+        "D-HRSS",
+        CPLX,
+        "工资 拖欠 欠薪",
+        [
+            ("装修工人被拖欠工资", "小区装修队工人反映两个月工资没有发。"),
+        ],
+    ),
+    (
+        "教育文体",
+        "文体活动",
+        "活动场地",
+        "D-WDD",
+        ORD,
+        "合唱 活动室 场地 健身",
+        [
+            ("老年合唱队没有排练场地", "社区老年合唱队二十多人，一直找不到固定的排练地方。"),
+            ("健身器材损坏", "小区健身器材的转盘坏了，有孩子差点夹手。"),
+        ],
+    ),
+    (
+        "教育文体",
+        "教育",
+        "入学与托管",
+        "D-EDU",
+        CPLX,
+        "入学 学位 托管 课后",
+        [
+            ("双职工孩子放学没人接", "希望社区能组织课后托管。"),
+        ],
+    ),
+    (
+        "商贸旅游",
+        "市场秩序",
+        "占道经营",
+        "D-MARKET",
+        ORD,
+        "摊贩 占道 早市 经营",
+        [
+            ("早点摊占用人行道", "早上摊位把人行道全占了，行人只能走机动车道。"),
+        ],
+    ),
+    (
+        "商贸旅游",
+        "消费维权",
+        "预付卡退费",
+        "D-MARKET",
+        CPLX,
+        "预付卡 退费 理发 健身卡",
+        [
+            ("理发店关门预付卡无法退费", "楼下理发店突然关门，卡里还有八百元。"),
+        ],
+    ),
+    (
+        "环境保护",
+        "环境污染",
+        "噪音与油烟",
+        "D-ENV",
+        ORD,
+        "噪音 油烟 扰民 施工",
+        [
+            ("饭店油烟扰民", "临街饭店排烟口正对居民窗户，家里不敢开窗。"),
+            ("夜间施工噪音", "工地晚上十一点以后还在施工，影响休息。"),
+        ],
+    ),
+    (
+        "卫生计生",
+        "医疗卫生",
+        "社区卫生服务",
+        "D-HEALTH",
+        ORD,
+        "卫生 医疗 家庭医生 体检",
+        [
+            ("家庭医生签约咨询", "老人想签家庭医生，不知道找谁。"),
+        ],
+    ),
+    (
+        "交通运输",
+        "道路交通",
+        "停车与道路",
+        "D-TRANSPORT",
+        ORD,
+        "停车 车位 道路 坑洼 公交",
+        [
+            ("小区门口道路坑洼", "门口路面坑洼积水，老人容易摔倒。"),
+            ("共享单车堵门", "大量共享单车堆在楼门口，出入不便。"),
+        ],
+    ),
+    (
+        "民政",
+        "养老服务",
+        "居家养老",
+        "D-CIVIL",
+        ORD,
+        "养老 助餐 独居 老人",
+        [
+            ("独居老人需要助餐", "八十多岁独居老人做饭困难，希望有助餐服务。"),
+        ],
+    ),
+]
+
+REPORTERS = [
+    "刘阿姨",
+    "马大爷",
+    "高女士",
+    "林先生",
+    "何阿姨",
+    "郭师傅",
+    "罗女士",
+    "梁大爷",
+    "宋先生",
+    "唐阿姨",
+    "许女士",
+    "韩大爷",
+    "冯先生",
+    "邓阿姨",
+    "曹师傅",
+    "",
+]
+
+REPLIES = [
+    "已安排维修人员上门处理完毕，并向居民说明情况。",
+    "已协调相关单位现场处置，问题已解决。",
+    "已更换损坏部件并测试正常。",
+    "已与居民当面沟通，按政策办理完毕。",
+]
+
+
+@dataclass(order=True)
+class Step:
+    at: datetime
+    seq: int
+    run: Callable[[], None] = field(compare=False)
+
+
+class DemoWorld:
+    """Builds the district, then plays a few hundred cases forward in time."""
+
+    def __init__(self, now: datetime, seed: int = 2020):
+        self.now = now
+        self.rng = random.Random(seed)
+        self.places: dict[str, Place] = {}
+        self.departments: dict[str, Department] = {}
+        self.users: dict[str, User] = {}
+        self.grid_team: dict[str, dict[str, User]] = {}
+        self.handlers: dict[str, User] = {}
+        self.leaves: list[tuple[Category, list[tuple[str, str]]]] = []
+        self.queue: list[Step] = []
+        self.counter = itertools.count()
+        self.sessions: list[OutreachSession] = []
+        self.batches: list[str] = []
+        # Hash once: the same demo password for everyone, without 60 slow hashes.
+        self.password = make_password(DEMO_PASSWORD)
+
+    # --- the static world --------------------------------------------------------------
+
+    def user(self, username: str, full_name: str, phone: str, **extra) -> User:
+        user = User.objects.create(
+            username=username,
+            password=self.password,
+            full_name=full_name,
+            phone=phone,
+            wechat_id=f"wx_{username}",
+            **extra,
+        )
+        self.users[username] = user
+        return user
+
+    def build_places(self) -> None:
+        for code, name, parent, kind in PLACES:
+            self.places[code] = Place.objects.create(
+                code=code,
+                name=name,
+                kind=kind,
+                parent=self.places.get(parent) if parent else None,
+                short="HP" if kind == PlaceKind.DISTRICT else "",
+                lat=39.117,
+                lng=117.205,
+            )
+        for community, grids in GRIDS.items():
+            for grid_code, grid_name in grids:
+                grid = Place.objects.create(
+                    code=grid_code,
+                    name=grid_name,
+                    kind=PlaceKind.GRID,
+                    parent=self.places[community],
+                )
+                self.places[grid_code] = grid
+                street, numbers = STREET_OF_BUILDINGS[grid_code]
+                for number in numbers:
+                    code = f"{grid_code}-B{number:02d}"
+                    self.places[code] = Place.objects.create(
+                        code=code,
+                        name=f"{street}{number}号",
+                        kind=PlaceKind.BUILDING,
+                        parent=grid,
+                        address=f"天津市和平区{street}{number}号",
+                        lat=round(39.110 + self.rng.random() * 0.015, 6),
+                        lng=round(117.195 + self.rng.random() * 0.02, 6),
+                    )
+
+    def build_departments(self) -> None:
+        district = self.places[DISTRICT_CODE]
+        for number, (code, name, level) in enumerate(DEPARTMENTS, start=1):
+            place = self.places["WDD"] if level == DepartmentLevel.SUBDISTRICT else district
+            self.departments[code] = Department.objects.create(
+                code=code, name=name, level=level, place=place, phone=f"022-2330{number:04d}"
+            )
+        for code, name, communities in LIAISON_UNITS:
+            unit = LiaisonUnit.objects.create(code=code, name=name)
+            unit.communities.set([self.places[c] for c in communities])
+
+    def build_people(self) -> None:
+        admin = self.user("admin", "系统管理员", "13920010000", is_staff=True, is_superuser=True)
+        assert admin.is_superuser
+        for username, full_name, role, where, phone in LOGINS:
+            user = self.user(username, full_name, phone, is_staff=True)
+            if role == Role.HANDLER:
+                Membership.objects.create(user=user, role=role, department=self.departments[where])
+                self.handlers[where] = user
+            else:
+                Membership.objects.create(user=user, role=role, place=self.places[where])
+        # Every grid gets its 1+2+N team; the demo log-ins above are the team of HYNL-G1.
+        given = iter(["杨", "朱", "秦", "尤", "许", "何", "吕", "施", "张", "孔", "曹", "严"])
+        names = iter(["建华", "秀英", "志明", "桂兰", "海波", "丽娟", "国强", "淑珍", "文斌"])
+        number = itertools.count(100)
+        for grids in GRIDS.values():
+            for grid_code, _ in grids:
+                grid = self.places[grid_code]
+                team: dict[str, User] = {}
+                for role in (
+                    Role.GRID_WORKER,
+                    Role.AGENCY_CADRE,
+                    Role.STREET_CADRE,
+                    Role.PARTY_MEMBER,
+                    Role.BUILDING_HEAD,
+                    Role.VOLUNTEER,
+                ):
+                    existing = Membership.objects.filter(place=grid, role=role).first()
+                    if existing:
+                        team[role] = existing.user
+                        continue
+                    if grid_code == INCOMPLETE_GRID and role == Role.STREET_CADRE:
+                        continue
+                    n = next(number)
+                    person = self.user(
+                        f"{grid_code.lower()}-{role}",
+                        next(given, "林") + next(names, "红"),
+                        f"139200{n:05d}",
+                        is_staff=True,
+                    )
+                    Membership.objects.create(user=person, role=role, place=grid)
+                    team[role] = person
+                self.grid_team[grid_code] = team
+        for code in ("HYNL", "MYXL", "XJL"):
+            if not Membership.objects.filter(place__code=code, role=Role.COMMUNITY_STAFF).exists():
+                n = next(number)
+                staff = self.user(
+                    f"{code.lower()}-staff", "社区" + str(n), f"139200{n:05d}", is_staff=True
+                )
+                Membership.objects.create(
+                    user=staff, role=Role.COMMUNITY_STAFF, place=self.places[code]
+                )
+        n = next(number)
+        nym = self.user("nym-staff", "南营门街道工作人员", f"139200{n:05d}", is_staff=True)
+        Membership.objects.create(user=nym, role=Role.SUBDISTRICT_STAFF, place=self.places["NYM"])
+        for code in self.departments:
+            if code not in self.handlers:
+                n = next(number)
+                person = self.user(
+                    f"{code.lower()}-handler", "经办人" + str(n), f"139200{n:05d}", is_staff=True
+                )
+                Membership.objects.create(
+                    user=person, role=Role.HANDLER, department=self.departments[code]
+                )
+                self.handlers[code] = person
+
+    def build_categories(self) -> None:
+        cache: dict[tuple[str, ...], Category] = {}
+        for l1, l2, l3, dept, limit, keywords, problems in CATEGORIES:
+            parent = None
+            for depth, name in enumerate((l1, l2, l3), start=1):
+                key = (l1, l2, l3)[:depth]
+                if key not in cache:
+                    siblings = sum(1 for k in cache if len(k) == depth and k[:-1] == key[:-1])
+                    code = f"{parent.code}.{siblings + 1:02d}" if parent else f"C{siblings + 1:02d}"
+                    cache[key] = Category.objects.create(
+                        code=code, name=name, parent=parent, level=depth
+                    )
+                parent = cache[key]
+            assert parent is not None
+            parent.default_department = self.departments[dept]
+            parent.time_limit_class = limit
+            parent.keywords = keywords
+            parent.save()
+            self.leaves.append((parent, problems))
+
+    # --- playing cases forward ----------------------------------------------------------
+
+    def later(self, at: datetime, run: Callable[[], None]) -> None:
+        if at < self.now:
+            heapq.heappush(self.queue, Step(at, next(self.counter), run))
+
+    def play(self) -> None:
+        day = self.now - timedelta(days=DAYS)
+        while self.queue:
+            step = heapq.heappop(self.queue)
+            while day + timedelta(days=1) <= step.at:
+                day += timedelta(days=1)
+                tick(now=day)
+            # A refused step means the case moved on (tick escalated it): its plan ends.
+            with clock.at(step.at), suppress(DomainError):
+                step.run()
+        tick(now=self.now)
+
+    def fresh(self, code: str) -> Case:
+        return Case.objects.get(code=code)
+
+    def plan_case(
+        self,
+        at: datetime,
+        grid_code: str,
+        *,
+        building: Place | None = None,
+        leaf: tuple[Category, list[tuple[str, str]]] | None = None,
+        problem: tuple[str, str] | None = None,
+        session: OutreachSession | None = None,
+        fate: str | None = None,
+        fix_days: float | None = None,
+    ) -> None:
+        rng = self.rng
+        team = self.grid_team[grid_code]
+        worker = team[Role.GRID_WORKER]
+        category, problems = leaf or rng.choice(self.leaves)
+        title, description = problem or rng.choice(problems)
+        if building is None:
+            building = rng.choice(list(Place.objects.filter(parent__code=grid_code)))
+        reporter = rng.choice(REPORTERS)
+        phone = f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}" if reporter else ""
+        fate = (
+            fate
+            or rng.choices(
+                ["department", "grid", "on_spot", "reject", "send_back", "escalate"],
+                weights=[50, 18, 14, 5, 7, 6],
+            )[0]
+        )
+        channel = (
+            "evening_talk"
+            if session
+            else rng.choice(["household_visit", "phone", "wechat", "web", "forum"])
+        )
+        codes: list[str] = []
+
+        def report() -> None:
+            case = cs.case_report(
+                actor=worker if channel != "web" else None,
+                role=RESIDENT if channel == "web" else None,
+                title=title,
+                description=description,
+                category=category,
+                place=building,
+                channel=channel,
+                reporter_name=reporter,
+                reporter_phone=phone,
+                session=session,
+                solved_on_spot=(fate == "on_spot"),
+                reply="现场协调处理完毕。" if fate == "on_spot" else "",
+            )
+            codes.append(case.code)
+
+        self.later(at, report)
+        if fate == "on_spot":
+            self.plan_visit(at, codes, worker)
+            return
+        t = at + timedelta(hours=rng.uniform(0.3, 8))
+        self.later(t, partial(self._do, codes, cs.case_accept, worker))
+        if fate == "reject":
+            t += timedelta(hours=rng.uniform(0.5, 6))
+            self.later(
+                t,
+                partial(
+                    self._do,
+                    codes,
+                    cs.case_reject,
+                    worker,
+                    reason="经核实属于重复反映，已并入原工单跟进。",
+                ),
+            )
+            return
+        if fate == "escalate":
+            staff = Membership.objects.filter(
+                role=Role.COMMUNITY_STAFF, place=self.places[grid_code].parent
+            ).first()
+            assert staff is not None
+            t += timedelta(hours=rng.uniform(1, 12))
+            self.later(
+                t,
+                partial(
+                    self._do, codes, cs.case_escalate, worker, reason="网格内无法解决，需社区协调。"
+                ),
+            )
+            worker = staff.user  # the community now dispatches
+        department = category.effective_department()
+        in_grid = fate == "grid" or department is None
+        handler = worker if in_grid else self.handlers[department.code]
+        target = {"assignee": worker} if in_grid else {"department": department}
+        t += timedelta(hours=rng.uniform(0.2, 4))
+        self.later(t, partial(self._do, codes, cs.case_dispatch, worker, **target))
+        if fate == "send_back":
+            t += timedelta(hours=rng.uniform(2, 24))
+            self.later(
+                t,
+                partial(
+                    self._do,
+                    codes,
+                    cs.case_send_back,
+                    handler,
+                    reason="该事项不属于本部门职责，请重新派遣。",
+                ),
+            )
+            other = self.departments["D-HOUSING"]
+            handler = self.handlers["D-HOUSING"]
+            t += timedelta(hours=rng.uniform(1, 8))
+            self.later(t, partial(self._do, codes, cs.case_dispatch, worker, department=other))
+        t += timedelta(hours=rng.uniform(1, 20))
+        self.later(t, partial(self._do, codes, cs.case_start, handler))
+        limit_hours = {"emergency": 1.5, "utilities": 20, "ordinary": 150, "complex": 330}[
+            category.time_limit_class
+        ]
+        days = fix_days if fix_days is not None else None
+        hours = days * 24 if days is not None else rng.uniform(0.1, 1.15) * limit_hours
+        t += timedelta(hours=hours)
+        self.later(t, partial(self._do, codes, cs.case_resolve, handler, reply=rng.choice(REPLIES)))
+        self.plan_visit(t, codes, self.grid_team[grid_code][Role.GRID_WORKER])
+
+    def _do(self, codes: list[str], service: Callable[..., object], actor: User, **kw) -> None:
+        if not codes:
+            return
+        case = self.fresh(codes[0])
+        service(actor=actor, case=case, version=case.version, **kw)
+
+    def plan_visit(self, resolved_at: datetime, codes: list[str], visitor: User) -> None:
+        rng = self.rng
+        t = resolved_at + timedelta(days=rng.uniform(1.1, 6.5))
+        outcome = rng.choices(
+            [
+                ("yes", "satisfied"),
+                ("yes", "basically"),
+                ("partly", "basically"),
+                ("no", "unsatisfied"),
+            ],
+            weights=[78, 10, 6, 6],
+        )[0]
+
+        def visit() -> None:
+            if not codes:
+                return
+            pending = ReturnVisit.objects.filter(
+                case__code=codes[0], status__in=[VisitStatus.SCHEDULED, VisitStatus.OPEN]
+            ).first()
+            if pending is None:
+                return
+            cs.return_visit_record(
+                actor=visitor,
+                visit=pending,
+                method=rng.choice(["phone", "in_person"]),
+                solved=outcome[0],
+                satisfied=outcome[1],
+                comment="居民表示满意。"
+                if outcome[1] != "unsatisfied"
+                else "问题反复，居民不满意。",
+            )
+
+        self.later(t, visit)
+
+    def plan_story(self) -> None:
+        """The doors of 义顺里 No. 7 and No. 10, raised at an evening talk, fixed in a week."""
+        start = self.now - timedelta(days=40)
+        talk_at = timezone.localtime(start).replace(hour=19, minute=0, second=0, microsecond=0)
+        with clock.at(talk_at):
+            session = os_.session_plan(
+                actor=self.users["community"],
+                kind=SessionKind.EVENING_TALK,
+                title="和平夜话·华荫南里社区",
+                community=self.places["HYNL"],
+                starts_at=talk_at,
+                location="华荫南里社区党群服务中心",
+                hosts=[self.users["leader"], self.users["agencycadre"], self.users["gridworker"]],
+                liaison_units=list(LiaisonUnit.objects.filter(code="L-HOUSING")),
+            )
+        door = next(leaf for leaf in self.leaves if leaf[0].name == "楼门楼道设施")
+        for number, minutes in ((7, 20), (10, 35)):
+            self.plan_case(
+                talk_at + timedelta(minutes=minutes),
+                "HYNL-G1",
+                building=self.places[f"HYNL-G1-B{number:02d}"],
+                leaf=door,
+                problem=(
+                    f"义顺里{number}号楼门老旧关不上",
+                    f"居民在夜话中反映：义顺里{number}号楼门年久变形，关不严，"
+                    "存在安全隐患，希望尽快更换。",
+                ),
+                session=session,
+                fate="department",
+                fix_days=5.5,
+            )
+        self.later(
+            talk_at + timedelta(hours=2),
+            lambda: self._close_session(
+                session,
+                23,
+                "居民反映楼门老旧、水管锈蚀、缺少合唱排练场地等问题，现场记录并转办。",
+                7,
+            ),
+        )
+        self.sessions.append(session)
+
+    def _close_session(
+        self, session: OutreachSession, attendance: int, notes: str, revisit_days: int
+    ) -> None:
+        os_.session_record(session=session, attendance=attendance, notes=notes)
+        os_.session_close(
+            session=session, revisit_on=(session.starts_at + timedelta(days=revisit_days)).date()
+        )
+
+    def plan_sessions(self) -> None:
+        communities = {
+            "HYNL": "和平夜话·华荫南里社区",
+            "MYXL": "和平夜话·民园西里社区",
+            "XJL": "海河夜话·新建里社区",
+        }
+        for i, days_ago in enumerate((110, 95, 80, 62, 33, 20, 9, -3)):
+            code = list(communities)[i % 3]
+            when = timezone.localtime(self.now - timedelta(days=days_ago)).replace(
+                hour=19, minute=0, second=0, microsecond=0
+            )
+            kind = SessionKind.FORUM if i % 4 == 3 else SessionKind.EVENING_TALK
+            with clock.at(min(when, self.now) - timedelta(days=3)):
+                session = os_.session_plan(
+                    actor=self.users["community"],
+                    kind=kind,
+                    title=communities[code],
+                    community=self.places[code],
+                    starts_at=when,
+                    location=f"{self.places[code].name}党群服务中心",
+                    hosts=[self.users["leader"], self.users["agencycadre"]],
+                    liaison_units=list(LiaisonUnit.objects.filter(communities__code=code)),
+                )
+            self.sessions.append(session)
+            if when >= self.now:
+                continue  # planned, not yet held
+            grids = [g for g, _ in GRIDS[code]]
+            for k in range(self.rng.randint(4, 8)):
+                self.plan_case(
+                    when + timedelta(minutes=10 + 8 * k), self.rng.choice(grids), session=session
+                )
+            if days_ago > 12:
+                self.later(
+                    when + timedelta(hours=2),
+                    partial(
+                        self._close_session,
+                        session,
+                        15 + days_ago % 20,
+                        "居民围绕楼院环境、老旧设施和养老服务提出意见。",
+                        14,
+                    ),
+                )
+
+    def plan_batch(self) -> None:
+        """Old water pipes in several buildings of one estate: one fix for all of them."""
+        pipes = next(leaf for leaf in self.leaves if leaf[0].name == "供水管道")
+        base = self.now - timedelta(days=70)
+        codes: list[list[str]] = []
+        for number in (2, 3, 5, 8):
+            building = self.places[f"HYNL-G2-B{number:02d}"]
+            holder: list[str] = []
+            codes.append(holder)
+
+            def report(b=building, h=holder) -> None:
+                case = cs.case_report(
+                    actor=self.grid_team["HYNL-G2"][Role.GRID_WORKER],
+                    title="老旧水管锈水",
+                    description="自来水发黄，水管用了三十多年，希望整体更换。",
+                    category=pipes[0],
+                    place=b,
+                    channel="household_visit",
+                    reporter_name="居民",
+                    reporter_phone=f"1392233{self.rng.randint(1000, 9999)}",
+                )
+                h.append(case.code)
+
+            self.later(base + timedelta(days=number), report)
+        staff = self.users["community"]
+
+        def merge() -> None:
+            cases = [self.fresh(h[0]) for h in codes if h]
+            self.batches.append(
+                cs.batch_create(
+                    actor=staff,
+                    title="华荫南里小区供水管网整体改造",
+                    description="多栋楼反映锈水，水务局对整个小区的供水管道一次性更换。",
+                    cases=cases,
+                ).code
+            )
+
+        def resolve() -> None:
+            from minqing.cases.models import Batch
+
+            batch = Batch.objects.get(code=self.batches[-1])
+            cs.batch_resolve(
+                actor=staff, batch=batch, reply="小区供水管网已整体更换完毕，水质检测合格。"
+            )
+
+        self.later(base + timedelta(days=10), merge)
+        self.later(base + timedelta(days=24), resolve)
+        for holder in codes:
+            self.plan_visit(
+                base + timedelta(days=24), holder, self.grid_team["HYNL-G2"][Role.GRID_WORKER]
+            )
+
+    def build(self, cases: int = 300) -> None:
+        self.build_places()
+        self.build_departments()
+        self.build_people()
+        self.build_categories()
+        self.plan_story()
+        self.plan_sessions()
+        self.plan_batch()
+        grids = [g for grids in GRIDS.values() for g, _ in grids]
+        for _ in range(cases):
+            at = self.now - timedelta(days=self.rng.uniform(0, DAYS))
+            at = at.replace(microsecond=0)
+            self.plan_case(at, self.rng.choice(grids))
+        self.play()
+
+
+def demo_exists() -> bool:
+    return Place.objects.filter(code=DISTRICT_CODE).exists()
+
+
+@transaction.atomic
+def seed_demo(*, now: datetime | None = None, cases: int = 300) -> DemoWorld:
+    world = DemoWorld(now or timezone.now())
+    world.build(cases=cases)
+    return world
+
+
+def open_case_count() -> int:
+    return Case.objects.exclude(state__in=[CaseState.CLOSED, CaseState.REJECTED]).count()
