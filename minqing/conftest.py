@@ -117,3 +117,133 @@ def world(db) -> World:
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per user; tests make many users and never need strong hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Messages in English, so tests can read them whatever the default language is."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+class CaseMaker:
+    """A factory for cases that drives the real services, so every case has its history.
+
+    ``in_state(state, level=…)`` reports a case in building 7 (grid 1) and moves it, as the
+    people allowed to, to the state and owning level asked for.
+    """
+
+    PHONE = "13812345678"
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._n = 0
+
+    def report(self, **kwargs):
+        from minqing.cases import services
+
+        self._n += 1
+        w = self.world
+        values = {
+            "actor": w.users["grid_worker"],
+            "title": f"义顺里7号楼门关不上 {self._n}",
+            "description": "楼门老化，关不严，存在安全隐患。",
+            "category": w.door,
+            "place": w.building,
+            "channel": "evening_talk",
+            "reporter_name": "王阿姨",
+            "reporter_phone": self.PHONE,
+        }
+        values.update(kwargs)
+        return services.case_report(**values)
+
+    def dispatcher(self, case):
+        """The person who takes decisions on the case at its owning level."""
+        users = self.world.users
+        if case.level == "grid":
+            in_other = case.place.path.startswith(self.world.other_grid.path)
+            return users["other_grid_worker" if in_other else "grid_worker"]
+        return users[
+            {"community": "community_staff", "subdistrict": "subdistrict_staff"}.get(
+                case.level, "leader"
+            )
+        ]
+
+    def assignee(self, case):
+        users = self.world.users
+        if case.assignee_user_id:
+            return case.assignee_user
+        if case.assignee_department_id == self.world.water.pk:
+            return users["water_handler"]
+        return users["handler"]
+
+    def move(self, case, to: str, *, department=None, assignee=None):
+        """One step forward from the case's current state towards ``to``."""
+        from minqing.cases import services
+
+        actor = self.dispatcher(case)
+        step = {
+            ("reported", "accepted"): lambda c: services.case_accept(
+                actor=actor, case=c, version=c.version
+            ),
+            ("accepted", "dispatched"): lambda c: services.case_dispatch(
+                actor=actor,
+                case=c,
+                version=c.version,
+                department=department if assignee is None else None,
+                assignee=assignee,
+            ),
+            ("dispatched", "in_progress"): lambda c: services.case_start(
+                actor=self.assignee(c), case=c, version=c.version
+            ),
+            ("in_progress", "resolved"): lambda c: services.case_resolve(
+                actor=self.assignee(c), case=c, version=c.version, reply="已更换新楼门。"
+            ),
+            ("resolved", "closed"): lambda c: services.case_close(
+                actor=actor, case=c, version=c.version, reason="居民电话确认已修好。"
+            ),
+            ("reported", "rejected"): lambda c: services.case_reject(
+                actor=actor, case=c, version=c.version, reason="重复反映，已并入其他工单。"
+            ),
+            ("accepted", "rejected"): lambda c: services.case_reject(
+                actor=actor, case=c, version=c.version, reason="重复反映，已并入其他工单。"
+            ),
+        }[(case.state, to)]
+        return step(case)
+
+    PATHS = {
+        "reported": [],
+        "accepted": ["accepted"],
+        "dispatched": ["accepted", "dispatched"],
+        "in_progress": ["accepted", "dispatched", "in_progress"],
+        "resolved": ["accepted", "dispatched", "in_progress", "resolved"],
+        "closed": ["accepted", "dispatched", "in_progress", "resolved", "closed"],
+        "rejected": ["rejected"],
+    }
+
+    def in_state(
+        self, state: str, *, level: str = "grid", department=None, assignee=None, **report
+    ):
+        from minqing.cases import services
+
+        if department is None and assignee is None:
+            department = self.world.housing
+        case = self.report(**report)
+        while case.level != level:
+            case = services.case_escalate(
+                actor=self.dispatcher(case), case=case, version=case.version, reason="网格解决不了"
+            )
+        for to in self.PATHS[state]:
+            if case.state == to:
+                continue
+            case = self.move(case, to, department=department, assignee=assignee)
+        if case.state != state:
+            raise ValueError(f"cannot make a {state} case at {level} level")
+        return case
+
+
+@pytest.fixture
+def cases(world) -> CaseMaker:
+    return CaseMaker(world)

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "minqing.outreach",
     "minqing.notify",
     "minqing.routing",
+    "minqing.open311",
+    "minqing.api",
+    "minqing.dashboards",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "minqing.urls"

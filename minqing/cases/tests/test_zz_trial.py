@@ -1,6 +1,0 @@
-def test_world_speed(world):
-    pass
-
-
-def test_world_speed2(world):
-    pass
