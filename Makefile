@@ -29,8 +29,8 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 messages: $(STAMP)
-	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete \
-		--ignore='tests/*' --settings=minqing.settings --pythonpath=..
+	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
+		--ignore="*/tests/*" --ignore=conftest.py --settings=minqing.settings --pythonpath=..
 	cd minqing && ../$(BIN)/django-admin compilemessages --settings=minqing.settings --pythonpath=..
 
 clean:

@@ -43,6 +43,12 @@ class Place(models.Model):
         verbose_name = _("place")
         verbose_name_plural = _("places")
         ordering = ["path"]
+        indexes = [
+            # Prefix matches (scope queries) use this index under any collation on PostgreSQL.
+            models.Index(
+                fields=["path"], name="place_path_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
