@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check messages clean
+.PHONY: demo test lint typecheck check messages screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ messages: $(STAMP)
 	cd minqing && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
 		--ignore="*/tests/*" --ignore=conftest.py --settings=minqing.settings --pythonpath=..
 	cd minqing && ../$(BIN)/django-admin compilemessages --settings=minqing.settings --pythonpath=..
+
+# The user guide's screenshots (docs/screenshots/), from a fresh demo district in Chromium.
+screenshots: $(STAMP)
+	MINQING_VAR_DIR=$$(mktemp -d) $(BIN)/minqing screenshots $(SCREENSHOT_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -157,6 +157,8 @@ class CaseMaker:
             "reporter_phone": self.PHONE,
         }
         values.update(kwargs)
+        if "actor" not in kwargs and values["place"].path.startswith(w.other_grid.path):
+            values["actor"] = w.users["other_grid_worker"]
         return services.case_report(**values)
 
     def dispatcher(self, case):
@@ -224,13 +226,26 @@ class CaseMaker:
     }
 
     def in_state(
-        self, state: str, *, level: str = "grid", department=None, assignee=None, **report
+        self,
+        state: str,
+        *,
+        level: str = "grid",
+        department=None,
+        assignee=None,
+        batched: bool = False,
+        **report,
     ):
+        """``batched``: merge the new case into a batch of its own first (by the leader)."""
         from minqing.cases import services
 
         if department is None and assignee is None:
             department = self.world.housing
         case = self.report(**report)
+        if batched:
+            services.batch_create(
+                actor=self.world.users["leader"], title="整片更换楼门", cases=[case]
+            )
+            case.refresh_from_db()
         while case.level != level:
             case = services.case_escalate(
                 actor=self.dispatcher(case), case=case, version=case.version, reason="网格解决不了"

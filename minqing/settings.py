@@ -128,7 +128,9 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 
 # --- minqing ---------------------------------------------------------------------------
 # Time limits per class (DESIGN §4). A district may change them without code.
@@ -150,3 +152,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("MINQING_LOG_LEVEL", "WARNING")},
 }
+
+# --- pages
+# Public forms: (uses, seconds) per client address; tracking counts failures only, and also
+# per tracking code so guessing the 4 digits from many addresses is slowed down too.
+MINQING_RATE_LIMITS = {
+    "report": (env_int("MINQING_RATE_REPORTS_PER_HOUR", 10), 3600),
+    "track": (env_int("MINQING_RATE_TRACK_FAILURES", 5), 900),
+    "track_code": (env_int("MINQING_RATE_TRACK_CODE_FAILURES", 10), 3600),
+    "rate": (env_int("MINQING_RATE_RATINGS_PER_HOUR", 10), 3600),
+}
+
+# --- open311/api
+# django-ninja's bundled Swagger UI for /api/v1/docs (served without a CDN).
+INSTALLED_APPS += ["ninja"]
+# Open311: the farthest a lat/long may be from the building it is matched to.
+MINQING_OPEN311_MAX_DISTANCE_M = env_int("MINQING_OPEN311_MAX_DISTANCE_M", 1000)
+MINQING_OPEN311_MAX_BODY_BYTES = env_int("MINQING_OPEN311_MAX_BODY_BYTES", 256 * 1024)
+MINQING_OPEN311_CONTACT = env_str("MINQING_OPEN311_CONTACT", "")
+MINQING_OPEN311_KEY_SERVICE = env_str(
+    "MINQING_OPEN311_KEY_SERVICE", "API keys are issued by the district's administrator."
+)
+MINQING_API_MAX_BODY_BYTES = env_int("MINQING_API_MAX_BODY_BYTES", 256 * 1024)
+MINQING_WEBHOOK_TIMEOUT_SECONDS = env_int("MINQING_WEBHOOK_TIMEOUT_SECONDS", 5)

@@ -83,7 +83,9 @@ def categories_import(*, path: Path) -> ImportResult:
     Optional fourth and fifth columns set a leaf's default department (by code) and its time
     limit class (emergency, utilities, ordinary, complex).
     """
-    rows = [row for row in _read_rows(path) if any(cell for cell in row)]
+    # Keep each row's number in the sheet, so messages point at it past any blank rows.
+    numbered = [(n, row) for n, row in enumerate(_read_rows(path), start=1) if any(row)]
+    rows = [row for _, row in numbered]
     if not rows:
         raise DomainError(_("The spreadsheet is empty."), field="file")
     start = 1 if _is_header(rows[0]) else 0
@@ -99,7 +101,7 @@ def categories_import(*, path: Path) -> ImportResult:
         )
     result = ImportResult()
     departments = {d.code: d for d in Department.objects.all()}
-    for number, row in enumerate(rows[start:], start=start + 1):
+    for number, row in numbered[start:]:
         cells = (row + [""] * 5)[:5]
         names = cells[:3]
         for column, name in enumerate(names, start=1):

@@ -35,6 +35,30 @@ def case_list_for(
     qs = Case.objects.filter(scope_q(user)).select_related(
         "place", "category", "assignee_department", "assignee_user"
     )
+    return case_filter(
+        qs,
+        state=state,
+        category=category,
+        place_path=place_path,
+        overdue=overdue,
+        since=since,
+        until=until,
+        search=search,
+    )
+
+
+def case_filter(
+    qs: QuerySet[Case],
+    *,
+    state: str | list[str] | None = None,
+    category: Category | None = None,
+    place_path: str | None = None,
+    overdue: bool | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    search: str | None = None,
+) -> QuerySet[Case]:
+    """Narrow cases a selector already scoped to the user (queues use it for their filters)."""
     if isinstance(state, str):
         qs = qs.filter(state=state)
     elif state:
@@ -71,7 +95,11 @@ def case_get_for(user: User, code: str) -> Case:
 
 
 def case_actions_for(user: User, case: Case) -> list[str]:
-    return allowed_actions(case.state, roles_for(user, case))
+    """What this user may do with this case now (what a page or the API offers)."""
+    actions = allowed_actions(case.state, roles_for(user, case))
+    if case.batch_id is not None:
+        actions = [a for a in actions if a != "merge"]
+    return actions
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:
@@ -104,3 +132,189 @@ def visits_due_for(user: User) -> QuerySet[ReturnVisit]:
 
 def open_cases_for(user: User) -> QuerySet[Case]:
     return case_list_for(user, state=list(OPEN_STATES))
+
+
+# --- added for the pages --------------------------------------------------------------------
+
+
+def category_leaves() -> list[Category]:
+    """Categories without children, each with ``label`` "top › middle › leaf", in code order."""
+    leaves = list(
+        Category.objects.filter(children__isnull=True)
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+    for leaf in leaves:
+        names: list[str] = []
+        node: Category | None = leaf
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        leaf.label = " › ".join(reversed(names))  # type: ignore[attr-defined]
+        leaf.top_name = names[-1]  # type: ignore[attr-defined]
+    return leaves
+
+
+def category_suggest(text: str, leaves: list[Category] | None = None) -> Category | None:
+    """The leaf whose keywords occur most often in ``text`` (simple rules until the router).
+
+    Keywords live in ``Category.keywords`` (space or comma separated); ties go to the longer
+    matched keyword, then to the lower code.
+    """
+    text = (text or "").lower()
+    if not text.strip():
+        return None
+    best: tuple[int, int] = (0, 0)
+    found: Category | None = None
+    for leaf in leaves if leaves is not None else category_leaves():
+        words = [w for w in leaf.keywords.replace(",", " ").replace("，", " ").split() if w]
+        hits = [w for w in words if w.lower() in text]
+        score = (len(hits), max((len(w) for w in hits), default=0))
+        if hits and score > best:
+            best, found = score, leaf
+    return found
+
+
+def _covering_paths(user: User) -> list[str]:
+    """Place paths the user works in; a building membership counts as its whole grid."""
+    from minqing.people.selectors import memberships_of
+    from minqing.places.models import PlaceKind
+
+    paths = []
+    for m in memberships_of(user):
+        if m.place is None:
+            continue
+        if m.place.kind == PlaceKind.BUILDING and m.place.parent_id:
+            paths.append(m.place.path.rsplit("/", 2)[0] + "/")
+        else:
+            paths.append(m.place.path)
+    return paths
+
+
+def capture_places_for(user: User, *, within=None, limit: int = 400) -> list:
+    """Buildings and grids a user can record a problem about, most recently used first.
+
+    ``within`` (a place) narrows the list, e.g. to an evening talk's community. "Recent" is
+    the user's own last report there; the rest follow in place order.
+    """
+    from django.db.models import F, Max
+
+    from minqing.places.models import Place, PlaceKind
+
+    qs = Place.objects.filter(kind__in=[PlaceKind.BUILDING, PlaceKind.GRID])
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if not user.is_superuser and within is None:
+        paths = _covering_paths(user)
+        if not paths:
+            return []
+        scope = Q(pk__in=[])
+        for path in paths:
+            scope |= Q(path__startswith=path)
+        qs = qs.filter(scope)
+    qs = qs.annotate(last_used=Max("cases__reported_at", filter=Q(cases__created_by=user)))
+    return list(qs.order_by(F("last_used").desc(nulls_last=True), "path")[:limit])
+
+
+def _dispatcher_q(user: User) -> Q:
+    """Cases whose decisions this user takes: in their place, at or below their level."""
+    from minqing.cases.models import LEVEL_LADDER
+    from minqing.cases.permissions import ROLE_LEVEL
+    from minqing.people.models import Role
+    from minqing.people.selectors import memberships_of
+
+    if user.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for m in memberships_of(user):
+        if m.place is None or m.role not in ROLE_LEVEL:
+            continue
+        top = LEVEL_LADDER.index(ROLE_LEVEL[Role(m.role)])
+        q |= Q(place__path__startswith=m.place.path, level__in=LEVEL_LADDER[: top + 1])
+    return q
+
+
+def triage_for(user: User) -> QuerySet[Case]:
+    """Reported and accepted cases waiting for this user's decision (accept, dispatch)."""
+    from minqing.cases.models import CaseState
+
+    return case_list_for(user, state=[CaseState.REPORTED, CaseState.ACCEPTED]).filter(
+        _dispatcher_q(user)
+    )
+
+
+def department_queue_for(user: User) -> QuerySet[Case]:
+    """Dispatched and in-progress cases assigned to the user or to their department."""
+    from minqing.cases.models import CaseState
+    from minqing.people.models import Role
+    from minqing.people.selectors import memberships_of
+
+    departments = [
+        m.department_id for m in memberships_of(user) if m.role == Role.HANDLER and m.department_id
+    ]
+    mine = Q(assignee_user=user) | Q(assignee_department_id__in=departments)
+    return case_list_for(user, state=[CaseState.DISPATCHED, CaseState.IN_PROGRESS]).filter(mine)
+
+
+def overdue_for(user: User) -> QuerySet[Case]:
+    return case_list_for(user, state=list(OPEN_STATES), overdue=True)
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """The numbers in the navigation: one count query per queue the user has."""
+    from minqing.cases.transitions import DISPATCHERS, FIELD
+    from minqing.people.models import Role
+    from minqing.people.selectors import roles_of
+
+    roles = roles_of(user)
+    counts: dict[str, int] = {}
+    if user.is_superuser or roles & (FIELD | DISPATCHERS | {Role.SUBDISTRICT_STAFF}):
+        counts["open"] = open_cases_for(user).count()
+        counts["visits"] = visits_due_for(user).filter(status=VisitStatus.OPEN).count()
+    if user.is_superuser or roles & DISPATCHERS:
+        counts["triage"] = triage_for(user).count()
+        counts["overdue"] = overdue_for(user).count()
+    if roles & {Role.HANDLER} or Case.objects.filter(assignee_user=user).exists():
+        counts["department"] = department_queue_for(user).count()
+    return counts
+
+
+def batches_for(user: User) -> QuerySet:
+    """Batches with at least one member case the user may see, with member counts."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from minqing.cases.models import Batch
+
+    visible = Case.objects.filter(scope_q(user), batch=OuterRef("pk"))
+    return (
+        Batch.objects.filter(Exists(visible))
+        .annotate(
+            members=Count("cases", distinct=True),
+            open_members=Count("cases", filter=Q(cases__state__in=OPEN_STATES), distinct=True),
+        )
+        .order_by("-created_at")
+    )
+
+
+def batch_get_for(user: User, code: str):
+    batch = batches_for(user).filter(code=code).first()
+    if batch is None:
+        raise NotFound(_("No batch %(code)s that you can see.") % {"code": code})
+    return batch
+
+
+def pending_visit(case: Case) -> ReturnVisit | None:
+    """The scheduled or open return visit of a case, if any."""
+    return case.visits.filter(status__in=[VisitStatus.SCHEDULED, VisitStatus.OPEN]).first()
+
+
+def batch_cases_for(user: User, batch) -> QuerySet[Case]:
+    return case_list_for(user).filter(batch=batch).order_by("reported_at")
+
+
+def case_get_public(code: str) -> Case:
+    """A case by its code for a resident who has already proven the phone digits."""
+    case = Case.objects.filter(code=code).select_related("place", "category").first()
+    if case is None:
+        raise NotFound(_("No case matches this code and these digits."))
+    return case

@@ -163,7 +163,13 @@ def _transition(
     ``changes`` is a dict of fields, or a function of the locked case that returns one; a
     ``state`` key picks the target where the transition has several.
     """
-    locked = Case.objects.select_for_update().select_related("place", "category").get(pk=case.pk)
+    # of=("self",): lock the case row only, not the place and category rows it joins (on
+    # PostgreSQL those locks would hold up every report in the same building or category).
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("place", "category")
+        .get(pk=case.pk)
+    )
     _check(locked, action, actor, role, version)
     from_state, from_level = locked.state, locked.level
     values = dict(changes(locked) if callable(changes) else changes or {})
@@ -175,8 +181,11 @@ def _transition(
         locked.state = new_state
     for field, value in values.items():
         setattr(locked, field, value)
-    locked.version += 1
-    locked.save()
+    if locked.state != from_state or values:
+        # Only a real change bumps the version: a note or a look at the phone number does
+        # not make a colleague's next write stale.
+        locked.version += 1
+        locked.save()
     _record(
         locked,
         action,
@@ -208,13 +217,14 @@ def _cancel_visits(case: Case) -> None:
 
 
 def _resolved(moment: datetime, reply: str) -> Callable[[Case], dict[str, Any]]:
+    """The deadline stays on a resolved case, so on-time figures can be checked later."""
     return lambda case: {
         "reply": reply,
         "resolved_at": moment,
         "responded_at": case.responded_at or moment,
         "solved_in_grid": case.level == Level.GRID,
-        "deadline": None,
         "overdue": False,
+        "was_overdue": case.was_overdue or bool(case.deadline and moment > case.deadline),
     }
 
 
@@ -405,13 +415,23 @@ def case_escalate(
 ) -> Case:
     """Hand the case one level up (grid → community → sub-district → district)."""
     reason = _required(reason, "reason", _("Reason"))
-    up = next_level(case.level)
-    if up is None:
-        raise Conflict(
-            _("Case %(code)s is already at district level; it cannot go higher.")
-            % {"code": case.code},
-            code="top_level",
-        )
+
+    def one_level_up(locked: Case) -> dict[str, Any]:
+        # From the locked row: the caller's copy may be levels behind (never escalate down).
+        up = next_level(locked.level)
+        if up is None:
+            raise Conflict(
+                _("Case %(code)s is already at district level; it cannot go higher.")
+                % {"code": locked.code},
+                code="top_level",
+            )
+        return {
+            "level": up,
+            "assignee_department": None,
+            "assignee_user": None,
+            "deadline": None,
+        }
+
     return _transition(
         case,
         "escalate",
@@ -419,12 +439,7 @@ def case_escalate(
         role=role,
         version=version,
         note=reason,
-        changes={
-            "level": up,
-            "assignee_department": None,
-            "assignee_user": None,
-            "deadline": None,
-        },
+        changes=one_level_up,
     )
 
 
@@ -472,7 +487,7 @@ def _reopened(moment: datetime) -> Callable[[Case], dict[str, Any]]:
                 "deadline": deadline_for(case.category, case.urgency, moment),
                 "overdue": False,
             }
-        return values | {"state": CaseState.ACCEPTED}
+        return values | {"state": CaseState.ACCEPTED, "deadline": None}
 
     return changes
 
@@ -569,6 +584,20 @@ def return_visit_record(
 # --- batches -----------------------------------------------------------------------------
 
 
+def _into_batch(batch: Batch) -> Callable[[Case], dict[str, Any]]:
+    def changes(locked: Case) -> dict[str, Any]:
+        # Checked on the locked row: the caller's copy may predate someone else's merge.
+        if locked.batch is not None:
+            raise Conflict(
+                _("Case %(code)s is already in batch %(batch)s.")
+                % {"code": locked.code, "batch": locked.batch.code},
+                code="already_batched",
+            )
+        return {"batch": batch}
+
+    return changes
+
+
 @transaction.atomic
 def batch_create(
     *, actor: User | None, title: str, description: str = "", cases: Iterable[Case]
@@ -587,12 +616,6 @@ def batch_create(
         created_at=moment,
     )
     for case in members:
-        if case.batch is not None:
-            raise Conflict(
-                _("Case %(code)s is already in batch %(batch)s.")
-                % {"code": case.code, "batch": case.batch.code},
-                code="already_batched",
-            )
         _transition(
             case,
             "merge",
@@ -601,7 +624,7 @@ def batch_create(
             version=None,
             note=title,
             data={"batch": batch.code},
-            changes={"batch": batch},
+            changes=_into_batch(batch),
         )
     return batch
 
@@ -629,4 +652,24 @@ def batch_resolve(*, actor: User | None, batch: Batch, reply: str) -> Batch:
     batch.resolved_at = moment
     batch.reply = reply
     batch.save(update_fields=["resolved_at", "reply"])
+    return batch
+
+
+@transaction.atomic
+def batch_add(*, actor: User | None, batch: Batch, cases: Iterable[Case]) -> Batch:
+    """Merge more open cases into an existing, unresolved batch (added for the case page)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.resolved_at is not None:
+        raise Conflict(_("This batch is already resolved."), code="batch_resolved")
+    for case in {c.pk: c for c in cases}.values():
+        _transition(
+            case,
+            "merge",
+            actor=actor,
+            role=None,
+            version=None,
+            note=batch.title,
+            data={"batch": batch.code},
+            changes=_into_batch(batch),
+        )
     return batch

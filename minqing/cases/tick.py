@@ -28,7 +28,7 @@ class TickResult:
 def _overdue_one(pk: int, moment: datetime) -> tuple[bool, bool]:
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("place", "category")
             .filter(pk=pk, state__in=OPEN_STATES, deadline__lt=moment, overdue=False)
             .first()

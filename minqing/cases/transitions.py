@@ -101,10 +101,14 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Taken only inside another step: reporting (solve_on_spot) or a batch (merge, batch_resolve).
+NOT_OFFERED_ALONE = {"report", "solve_on_spot", "batch_resolve"}
+
+
 def allowed_actions(state: str, roles: set[str]) -> list[str]:
     """Actions that someone with these roles may take on a case in this state."""
     return [
         t.action
         for t in TRANSITIONS.values()
-        if state in t.sources and t.roles & roles and t.action != "report"
+        if state in t.sources and t.roles & roles and t.action not in NOT_OFFERED_ALONE
     ]

@@ -1,3 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from minqing.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("welcome/", views.no_role, name="no_role"),
+    path("", include("minqing.cases.urls")),
+    path("talks/", include("minqing.outreach.urls")),
+    path("contacts/", include("minqing.people.urls")),
+]

@@ -13,9 +13,9 @@ def session_list_for(user: User) -> QuerySet[OutreachSession]:
     """Sessions in the places where the user has a role, with raised/resolved/satisfied counts."""
     qs = OutreachSession.objects.select_related("community")
     if not user.is_superuser:
-        paths = Membership.objects.filter(
-            user=user, active=True, place__isnull=False
-        ).values_list("place__path", flat=True)
+        paths = Membership.objects.filter(user=user, active=True, place__isnull=False).values_list(
+            "place__path", flat=True
+        )
         scope = Q(hosts=user)
         for path in paths:
             # Sessions below the member's place, and the community that contains it.
@@ -32,10 +32,24 @@ def session_list_for(user: User) -> QuerySet[OutreachSession]:
         ),
         satisfied=Count(
             "cases",
+            # Closed after a visit that found the resident satisfied (a reopened case is not).
             filter=Q(
+                cases__state=CaseState.CLOSED,
                 cases__visits__status=VisitStatus.DONE,
                 cases__visits__satisfied__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY],
             ),
             distinct=True,
         ),
     )
+
+
+def session_get_for(user: User, pk: int) -> OutreachSession:
+    """One session the user may see, with its counts; anything else is "not found"."""
+    from django.utils.translation import gettext_lazy as _
+
+    from minqing.core.errors import NotFound
+
+    session = session_list_for(user).filter(pk=pk).first()
+    if session is None:
+        raise NotFound(_("No such session that you can see."))
+    return session

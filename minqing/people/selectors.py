@@ -108,3 +108,70 @@ def team_problem_lines(report: list[TeamStatus]) -> list[str]:
         for s in report
         if not s.complete
     ]
+
+
+# --- added for the pages --------------------------------------------------------------------
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's active memberships (cached on the user object for the request)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_minqing_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, active=True).select_related("place", "department")
+        )
+        user._minqing_memberships = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    """Every membership role the user holds anywhere (the pages pick a home page from it)."""
+    return {m.role for m in memberships_of(user)}
+
+
+def places_in_charge(user, *, kinds: tuple[str, ...]) -> QuerySet[Place]:
+    """Places of these kinds that lie under (or contain) the user's places.
+
+    A grid member's community is included for ``kinds=(COMMUNITY,)``: the team plans its own
+    community's evening talks. A superuser gets every place of those kinds.
+    """
+    qs = Place.objects.filter(kind__in=kinds)
+    if user.is_superuser:
+        return qs
+    from django.db.models import Q
+
+    scope = Q(pk__in=[])
+    for m in memberships_of(user):
+        if m.place is None:
+            continue
+        parts = m.place.path.strip("/").split("/")
+        above = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+        scope |= Q(path__startswith=m.place.path) | Q(path__in=above)
+    return qs.filter(scope)
+
+
+def dispatch_people_for(place: Place) -> QuerySet[Membership]:
+    """People a case about ``place`` can be dispatched to: its grid team and community staff."""
+    grid = place.ancestor(PlaceKind.GRID)
+    community = place.ancestor(PlaceKind.COMMUNITY)
+    ids = [p.pk for p in (grid, community) if p is not None]
+    return (
+        Membership.objects.filter(place_id__in=ids, active=True)
+        .exclude(role=Role.HANDLER)
+        .select_related("user", "place")
+        .order_by("place__path", "role", "user__full_name")
+    )
+
+
+def people_at(places, *, also=()) -> list:
+    """Everyone with an active role at or below these places (hosts of an evening talk)."""
+    from django.db.models import Q
+
+    from minqing.people.models import User
+
+    scope = Q(pk__in=[u.pk for u in also])
+    for place in places:
+        scope |= Q(memberships__place__path__startswith=place.path, memberships__active=True)
+    return list(User.objects.filter(scope).distinct().order_by("full_name", "username")[:300])

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.errors import NotFound
-from minqing.places.models import Place
+from minqing.places.models import Department, Place
 
 
 def place_get(*, code: str) -> Place:
@@ -21,3 +21,36 @@ def place_get(*, code: str) -> Place:
 def places_under(place: Place, *, kind: str | None = None) -> QuerySet[Place]:
     qs = Place.objects.filter(path__startswith=place.path)
     return qs.filter(kind=kind) if kind else qs
+
+
+# --- added for the pages --------------------------------------------------------------------
+
+
+def places_of_kind(kind: str, *, within: Place | None = None) -> QuerySet[Place]:
+    qs = Place.objects.filter(kind=kind)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    return qs.order_by("path")
+
+
+def ancestor_paths(place: Place) -> list[str]:
+    """The paths of the place and of every place above it."""
+    parts = place.path.strip("/").split("/")
+    return ["/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
+def departments_serving(place: Place) -> QuerySet[Department]:
+    """Departments whose jurisdiction contains ``place`` (a case there can go to them)."""
+    return (
+        Department.objects.filter(place__path__in=ancestor_paths(place))
+        .select_related("place")
+        .order_by("level", "code")
+    )
+
+
+def liaison_units_of(communities) -> list:
+    from minqing.places.models import LiaisonUnit
+
+    return list(
+        LiaisonUnit.objects.filter(communities__in=list(communities)).distinct().order_by("code")
+    )

@@ -10,4 +10,5 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
-        call_command("runserver", addrport, use_reloader=False)
+        # insecure_serving: the demo server also serves the static files (htmx, the stylesheet).
+        call_command("runserver", addrport, use_reloader=False, insecure_serving=True)

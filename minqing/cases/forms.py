@@ -1,0 +1,352 @@
+"""Forms of the case pages. Forms check input; services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minqing.cases.models import (
+    CaseState,
+    Channel,
+    Satisfaction,
+    Solved,
+    Urgency,
+    VisitMethod,
+)
+from minqing.core.forms import set_choices
+
+MAX_PHOTO_BYTES = 12 * 1024 * 1024
+FIELD_CHANNELS = [
+    (Channel.HOUSEHOLD_VISIT, Channel.HOUSEHOLD_VISIT.label),
+    (Channel.EVENING_TALK, Channel.EVENING_TALK.label),
+    (Channel.FORUM, Channel.FORUM.label),
+    (Channel.PHONE, Channel.PHONE.label),
+    (Channel.WECHAT, Channel.WECHAT.label),
+]
+
+
+def category_choices(leaves, *, blank_label) -> list:
+    """A blank "suggest for me" choice, then the leaves grouped by their top-level name."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for leaf in leaves:
+        short = leaf.label.split(" › ", 1)[-1]
+        groups.setdefault(leaf.top_name, []).append((leaf.code, short))
+    return [("", blank_label), *groups.items()]
+
+
+def place_choices(places) -> list[tuple[str, str]]:
+    from minqing.places.models import PlaceKind
+
+    choices = []
+    for place in places:
+        if place.kind == PlaceKind.GRID:
+            label = _("%(grid)s (the whole grid)") % {"grid": place.name}
+        else:
+            label = place.name
+        choices.append((place.code, label))
+    return choices
+
+
+class CaptureForm(forms.Form):
+    """The handbook (民情手册): one problem in under 30 seconds on a phone."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    session = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    place = forms.ChoiceField(
+        label=_("Where"),
+        help_text=_("Your grid's buildings; the ones you used last come first."),
+    )
+    title = forms.CharField(
+        label=_("What is wrong?"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "next"}),
+    )
+    description = forms.CharField(
+        label=_("Details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        help_text=_("Leave “suggest for me” and the words you wrote pick one."),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label=_("Heard during"),
+        choices=FIELD_CHANNELS,
+        initial=Channel.HOUSEHOLD_VISIT,
+        required=False,
+    )
+    photo = forms.ImageField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("Made smaller and stripped of its location before it is stored."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    reporter_name = forms.CharField(label=_("Resident's name (optional)"), required=False)
+    reporter_phone = forms.CharField(
+        label=_("Resident's phone (optional)"),
+        required=False,
+        help_text=_("Shown masked to staff; the resident can follow the case with it."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    solved_on_spot = forms.BooleanField(label=_("Solved on the spot"), required=False)
+    reply = forms.CharField(
+        label=_("What was done on the spot"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, places=(), leaves=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self.fields["place"], place_choices(places))
+        set_choices(
+            self.fields["category"],
+            category_choices(leaves, blank_label=_("Suggest for me from the words")),
+        )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 12 MB."))
+        return photo
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("solved_on_spot") and not (data.get("reply") or "").strip():
+            self.add_error("reply", _("Say what was done on the spot."))
+        return data
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the version the user saw; services refuse a stale one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredNoteForm(ActionForm):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplyForm(ActionForm):
+    reply = forms.CharField(
+        label=_("Reply to the resident"),
+        help_text=_("The resident reads this on the tracking page."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DispatchForm(ActionForm):
+    to = forms.ChoiceField(label=_("Send to"))
+    deadline = forms.DateTimeField(
+        label=_("Deadline (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, departments=(), people=(), default_deadline=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self.fields["to"],
+            [
+                ("", "—"),
+                (_("Departments"), [(f"d:{d.code}", d.name) for d in departments]),
+                (
+                    _("People of the grid team and community"),
+                    [(f"u:{m.user_id}", f"{m.user} · {m.get_role_display()}") for m in people],
+                ),
+            ],
+        )
+        if default_deadline is not None:
+            from django.utils import timezone
+
+            when = timezone.localtime(default_deadline).strftime("%Y-%m-%d %H:%M")
+            self.fields["deadline"].help_text = _(
+                "Empty: the category's time limit, due by %(when)s."
+            ) % {"when": when}
+
+
+class MergeForm(ActionForm):
+    batch = forms.ChoiceField(label=_("Batch"), required=False)
+    title = forms.CharField(
+        label=_("Or a new batch: the one fix"),
+        required=False,
+        help_text=_("For example: replace the water pipes of the whole estate."),
+    )
+
+    def __init__(self, *args, batches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self.fields["batch"],
+            [("", _("— a new batch —"))] + [(b.code, f"{b.code} {b.title}") for b in batches],
+        )
+
+    def clean(self):
+        data = super().clean() or {}
+        if not data.get("batch") and not (data.get("title") or "").strip():
+            self.add_error("title", _("Choose a batch or describe the new one."))
+        return data
+
+
+class ReturnVisitForm(ActionForm):
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=VisitMethod.choices,
+        initial=VisitMethod.PHONE,
+        widget=forms.RadioSelect,
+    )
+    solved = forms.ChoiceField(
+        label=_("Is it solved?"), choices=Solved.choices, widget=forms.RadioSelect
+    )
+    satisfied = forms.ChoiceField(
+        label=_("Is the resident satisfied?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What the resident said (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code or words"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    overdue = forms.ChoiceField(
+        label=_("Overdue"),
+        required=False,
+        choices=[("", _("any")), ("yes", _("overdue only")), ("no", _("not overdue"))],
+    )
+    since = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("new", _("newest first")),
+            ("old", _("oldest first")),
+            ("deadline", _("deadline soonest")),
+            ("place", _("by place")),
+        ],
+    )
+
+    def __init__(self, *args, states=(), categories=(), places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = list(places)
+        set_choices(
+            self.fields["state"], [("", _("any"))] + [(s, CaseState(s).label) for s in states]
+        )
+        set_choices(
+            self.fields["category"], [("", _("any"))] + [(c.code, c.name) for c in categories]
+        )
+        set_choices(self.fields["place"], [("", _("any"))] + [(p.code, p.name) for p in places])
+
+
+class BatchCreateForm(forms.Form):
+    title = forms.CharField(label=_("The one fix"), max_length=200)
+    description = forms.CharField(
+        label=_("Description (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BatchResolveForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Reply to every resident"),
+        help_text=_("Each case of the batch is resolved with this reply and gets a return visit."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# --- residents ---------------------------------------------------------------------------
+
+
+class PublicReportForm(forms.Form):
+    community = forms.ChoiceField(label=_("Your community"))
+    building = forms.ChoiceField(label=_("Your building"))
+    title = forms.CharField(label=_("What is wrong?"), max_length=200)
+    description = forms.CharField(
+        label=_("Tell us more (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category = forms.ChoiceField(
+        label=_("Kind of problem"),
+        required=False,
+        help_text=_("Not sure? Leave it; we pick one from your words."),
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=60)
+    reporter_phone = forms.CharField(
+        label=_("Your phone"),
+        help_text=_("For follow-up only; you follow the case with its last 4 digits."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    # A field people do not see: bots fill it in.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, communities=(), buildings=(), leaves=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self.fields["community"], [("", "—")] + [(c.code, c.name) for c in communities])
+        set_choices(self.fields["building"], [("", "—"), *place_choices(buildings)])
+        set_choices(
+            self.fields["category"],
+            category_choices(leaves, blank_label=_("Not sure — pick one for me")),
+        )
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=32,
+        help_text=_("For example HP-2608-0007."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    last4 = forms.CharField(
+        label=_("Last 4 digits of your phone"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class RateForm(forms.Form):
+    solved = forms.ChoiceField(
+        label=_("Is the problem solved?"), choices=Solved.choices, widget=forms.RadioSelect
+    )
+    satisfied = forms.ChoiceField(
+        label=_("Are you satisfied with how it was handled?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything else? (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,712 @@
+"""Case pages for staff: field capture, queues, the case page and its actions, batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from minqing.cases import forms as f
+from minqing.cases import services
+from minqing.cases.models import (
+    LEVEL_LADDER,
+    OPEN_STATES,
+    Case,
+    CaseState,
+    Category,
+    Channel,
+    Level,
+    VisitStatus,
+)
+from minqing.cases.photos import photo_clean, photo_names, photo_open, photo_store
+from minqing.cases.selectors import (
+    batch_cases_for,
+    batch_get_for,
+    batches_for,
+    capture_places_for,
+    case_actions_for,
+    case_events,
+    case_filter,
+    case_get_for,
+    category_leaves,
+    category_suggest,
+    department_queue_for,
+    open_cases_for,
+    overdue_for,
+    pending_visit,
+    queue_counts,
+    triage_for,
+    visits_due_for,
+)
+from minqing.cases.timelimits import deadline_for
+from minqing.cases.timeline import staff_timeline
+from minqing.cases.transitions import DISPATCHERS, FIELD
+from minqing.core import clock
+from minqing.core.errors import DomainError, NotFound, StaleVersion
+from minqing.core.services import form_token_new, form_token_once
+from minqing.core.views import acting_user, add_domain_error
+from minqing.people.models import Role, User
+from minqing.people.selectors import dispatch_people_for, places_in_charge, roles_of
+from minqing.places.models import PlaceKind
+from minqing.places.selectors import departments_serving
+
+PAGE_SIZE = 25
+
+
+def _case_or_404(user: User, code: str) -> Case:
+    try:
+        return case_get_for(user, code)
+    except NotFound as e:
+        raise Http404(str(e)) from None
+
+
+def _is_field(user: User) -> bool:
+    return user.is_superuser or bool(roles_of(user) & FIELD)
+
+
+def _is_dispatcher(user: User) -> bool:
+    return user.is_superuser or bool(roles_of(user) & DISPATCHERS)
+
+
+# --- the field: home and capture ------------------------------------------------------------
+
+
+@login_required
+def field_home(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not _is_field(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "cases/field.html",
+        {
+            "open_cases": open_cases_for(user).order_by("-reported_at")[:15],
+            "visits": visits_due_for(user).filter(status=VisitStatus.OPEN)[:10],
+            "counts": queue_counts(user),
+            "is_dispatcher": _is_dispatcher(user),
+        },
+    )
+
+
+def resolve_category(code: str, text: str, leaves: list[Category]) -> Category | None:
+    """The chosen leaf, or the keyword rules' suggestion when none was chosen."""
+    if code:
+        return next((leaf for leaf in leaves if leaf.code == code), None)
+    return category_suggest(text, leaves)
+
+
+@login_required
+def capture(request: HttpRequest) -> HttpResponse:
+    """The handbook: record a problem in under 30 s; from an evening talk it is linked to it."""
+    from minqing.outreach.selectors import session_get_for
+
+    user = acting_user(request)
+    session = None
+    session_id = request.POST.get("session") or request.GET.get("session")
+    if session_id:
+        try:
+            session = session_get_for(user, int(session_id))
+        except (ValueError, NotFound):
+            raise Http404(_("No such session that you can see.")) from None
+    places = capture_places_for(user, within=session.community if session else None)
+    if not places:
+        raise PermissionDenied
+    leaves = category_leaves()
+    if request.method == "POST":
+        form = f.CaptureForm(request.POST, request.FILES, places=places, leaves=leaves)
+        if form.is_valid():
+            done = _capture_save(request, form, places, leaves, session)
+            if done is not None:
+                return done
+        status = 400
+    else:
+        form = f.CaptureForm(
+            places=places,
+            leaves=leaves,
+            initial={
+                "token": form_token_new(),
+                "session": session.pk if session else None,
+                "place": places[0].code,
+                "channel": Channel.EVENING_TALK if session else Channel.HOUSEHOLD_VISIT,
+            },
+        )
+        status = 200
+    return render(request, "cases/capture.html", {"form": form, "session": session}, status=status)
+
+
+def _capture_save(request, form, places, leaves, session) -> HttpResponse | None:
+    data = form.cleaned_data
+    place = next(p for p in places if p.code == data["place"])
+    category = resolve_category(data["category"], f"{data['title']} {data['description']}", leaves)
+    if category is None:
+        form.add_error("category", _("No category matches these words; choose one."))
+        return None
+    photo = None
+    if data.get("photo"):
+        try:
+            photo = photo_clean(data["photo"])
+        except Exception:  # Pillow raises many kinds of errors for broken files
+            form.add_error("photo", _("This file is not a photo we can read."))
+            return None
+
+    def report() -> str:
+        case = services.case_report(
+            actor=acting_user(request),
+            title=data["title"],
+            description=data["description"],
+            category=category,
+            place=place,
+            channel=Channel.EVENING_TALK if session else data["channel"] or Channel.HOUSEHOLD_VISIT,
+            urgency=data["urgency"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            session=session,
+            solved_on_spot=data["solved_on_spot"],
+            reply=data["reply"],
+        )
+        if photo is not None:
+            photo_store(case, photo)
+        return case.code
+
+    try:
+        code, ran = form_token_once(token=data["token"], run=report)
+    except DomainError as e:
+        add_domain_error(form, e, {"phone": "reporter_phone"})
+        return None
+    if ran:
+        messages.success(request, _("Recorded as %(code)s.") % {"code": code})
+    else:
+        messages.info(request, _("This was already recorded as %(code)s.") % {"code": code})
+    if session is not None:
+        return redirect(f"{reverse('cases:capture')}?session={session.pk}")
+    return redirect("cases:detail", code=code)
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """htmx: the category the keyword rules pick for the words typed so far."""
+    text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}"
+    category = category_suggest(text[:1000])
+    return render(request, "cases/_suggest.html", {"category": category})
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    title: Promise
+    select: Callable[[User], Any]
+    allowed: Callable[[User], bool]
+    states: tuple[str, ...]
+    intro: Promise
+
+
+def _any_role(user: User) -> bool:
+    return user.is_superuser or bool(roles_of(user))
+
+
+def _has_department(user: User) -> bool:
+    return Role.HANDLER in roles_of(user) or Case.objects.filter(assignee_user=user).exists()
+
+
+QUEUES = {
+    q.name: q
+    for q in [
+        Queue(
+            "open",
+            gettext_lazy("Open cases"),
+            open_cases_for,
+            _any_role,
+            tuple(OPEN_STATES),
+            gettext_lazy("Every open case in your places."),
+        ),
+        Queue(
+            "triage",
+            gettext_lazy("To triage"),
+            triage_for,
+            _is_dispatcher,
+            (CaseState.REPORTED, CaseState.ACCEPTED),
+            gettext_lazy("New and accepted cases waiting for your decision: accept, dispatch."),
+        ),
+        Queue(
+            "department",
+            gettext_lazy("My department's queue"),
+            department_queue_for,
+            _has_department,
+            (CaseState.DISPATCHED, CaseState.IN_PROGRESS),
+            gettext_lazy("Cases sent to you or your department: start, resolve or send back."),
+        ),
+        Queue(
+            "overdue",
+            gettext_lazy("Overdue"),
+            overdue_for,
+            _is_dispatcher,
+            tuple(OPEN_STATES),
+            gettext_lazy("Open cases past their deadline, by the level that owns them now."),
+        ),
+    ]
+}
+SORTS: dict[str, list[Any]] = {
+    "new": ["-reported_at"],
+    "old": ["reported_at"],
+    "deadline": [F("deadline").asc(nulls_last=True), "-reported_at"],
+    "place": ["place__path", "-reported_at"],
+}
+
+
+def _filter_places(user: User):
+    return places_in_charge(user, kinds=(PlaceKind.COMMUNITY, PlaceKind.GRID)).order_by("path")[
+        :200
+    ]
+
+
+def _filter_categories():
+    categories = list(Category.objects.filter(level__lte=2).order_by("code"))
+    for c in categories:
+        if c.level == 2:
+            c.name = f"— {c.name}"
+    return categories
+
+
+def _queue_filters(form: f.QueueFilterForm) -> dict[str, Any]:
+    """The filters whose values are valid; a wrong one is shown on the form and ignored."""
+    form.is_valid()
+    d = form.cleaned_data
+    filters: dict[str, Any] = {}
+    if d.get("state"):
+        filters["state"] = d["state"]
+    if d.get("category"):
+        filters["category"] = Category.objects.filter(code=d["category"]).first()
+    if d.get("place"):
+        place = next((p for p in form.places if p.code == d["place"]), None)
+        if place is not None:
+            filters["place_path"] = place.path
+    if d.get("overdue"):
+        filters["overdue"] = d["overdue"] == "yes"
+    tz = timezone.get_current_timezone()
+    if d.get("since"):
+        filters["since"] = timezone.make_aware(datetime.combine(d["since"], time.min), tz)
+    if d.get("until"):
+        end = timezone.make_aware(datetime.combine(d["until"], time.min), tz)
+        filters["until"] = end + timedelta(days=1)
+    if d.get("q"):
+        filters["search"] = d["q"]
+    return filters
+
+
+@login_required
+def queue(request: HttpRequest, name: str) -> HttpResponse:
+    spec = QUEUES[name]
+    user = acting_user(request)
+    if not spec.allowed(user):
+        raise PermissionDenied
+    base = spec.select(user)
+    places = list(_filter_places(user))
+    form = f.QueueFilterForm(
+        request.GET, states=spec.states, categories=_filter_categories(), places=places
+    )
+    qs = case_filter(base, **_queue_filters(form))
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in SORTS else "new"
+    if name == "overdue" and "sort" not in request.GET:
+        sort = "deadline"
+    page = Paginator(qs.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    by_level = None
+    if name == "overdue":
+        counts = dict(base.order_by().values_list("level").annotate(n=Count("id")))
+        by_level = [(Level(level).label, counts.get(level, 0)) for level in LEVEL_LADDER]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "queue": spec,
+            "form": form,
+            "page": page,
+            "by_level": by_level,
+            "can_batch": _is_dispatcher(user),
+            "now": clock.now(),
+        },
+    )
+
+
+@login_required
+def visits(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not _any_role(user):
+        raise PermissionDenied
+    qs = visits_due_for(user).select_related("case__category")
+    show = request.GET.get("show", "due")
+    if show != "all":
+        qs = qs.filter(status=VisitStatus.OPEN)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/visits.html", {"page": page, "show": show, "now": clock.now()})
+
+
+# --- the case page --------------------------------------------------------------------------
+
+ACTION_ORDER = [
+    "accept",
+    "dispatch",
+    "start",
+    "resolve",
+    "return_visit",
+    "send_back",
+    "escalate",
+    "merge",
+    "reject",
+    "close",
+    "reopen",
+    "note",
+]
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "start": gettext_lazy("Start work"),
+    "resolve": gettext_lazy("Resolve"),
+    "return_visit": gettext_lazy("Record the return visit"),
+    "send_back": gettext_lazy("Send back"),
+    "escalate": gettext_lazy("Escalate"),
+    "merge": gettext_lazy("Merge into a batch"),
+    "reject": gettext_lazy("Reject"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen"),
+    "note": gettext_lazy("Add a note"),
+}
+ACTION_DONE = {
+    "accept": gettext_lazy("Accepted."),
+    "dispatch": gettext_lazy("Dispatched."),
+    "start": gettext_lazy("Work started."),
+    "resolve": gettext_lazy("Resolved; a return visit is scheduled."),
+    "return_visit": gettext_lazy("Return visit recorded."),
+    "send_back": gettext_lazy("Sent back to the dispatcher."),
+    "escalate": gettext_lazy("Escalated one level up."),
+    "merge": gettext_lazy("Merged into the batch."),
+    "reject": gettext_lazy("Rejected."),
+    "close": gettext_lazy("Closed."),
+    "reopen": gettext_lazy("Reopened."),
+    "note": gettext_lazy("Note added."),
+}
+DANGER = {"reject", "close", "escalate", "send_back"}
+
+
+def _action_form(action: str, case: Case, user: User, data=None) -> forms.Form | None:
+    """The form for an action on this case, or None when it cannot be offered now."""
+    initial: dict[str, Any] = {"version": case.version}
+    if action in ("accept", "start"):
+        return f.NoteForm(data, initial=initial)
+    if action == "dispatch":
+        department = case.category.effective_department()
+        departments = departments_serving(case.place)
+        if department is not None:
+            initial["to"] = f"d:{department.code}"
+        return f.DispatchForm(
+            data,
+            initial=initial,
+            departments=departments,
+            people=dispatch_people_for(case.place),
+            default_deadline=deadline_for(case.category, case.urgency, clock.now()),
+        )
+    if action == "resolve":
+        return f.ReplyForm(data, initial=initial)
+    if action == "escalate" and services.next_level(case.level) is None:
+        return None
+    if action in ("send_back", "escalate", "reject", "close", "reopen"):
+        return f.ReasonForm(data, initial=initial)
+    if action == "merge":
+        if case.batch_id is not None:
+            return None
+        open_batches = batches_for(user).filter(resolved_at__isnull=True)
+        return f.MergeForm(data, initial=initial, batches=open_batches)
+    if action == "return_visit":
+        if pending_visit(case) is None:
+            return None
+        return f.ReturnVisitForm(data, initial=initial)
+    if action == "note":
+        return f.RequiredNoteForm(data, initial=initial)
+    return None
+
+
+def _dispatch_target(user: User, case: Case, value: str):
+    kind, _sep, key = value.partition(":")
+    if kind == "d":
+        department = departments_serving(case.place).filter(code=key).first()
+        if department is not None:
+            return {"department": department}
+    if kind == "u" and key.isdigit():
+        member = dispatch_people_for(case.place).filter(user_id=int(key)).first()
+        if member is not None:
+            return {"assignee": member.user}
+    raise DomainError(_("Choose a department or a person from the list."), field="to")
+
+
+def _run_action(action: str, user: User, case: Case, d: dict[str, Any]) -> None:
+    v = d["version"]
+    if action == "accept":
+        services.case_accept(actor=user, case=case, version=v, note=d["note"])
+    elif action == "start":
+        services.case_start(actor=user, case=case, version=v, note=d["note"])
+    elif action == "dispatch":
+        services.case_dispatch(
+            actor=user,
+            case=case,
+            version=v,
+            deadline=d["deadline"],
+            note=d["note"],
+            **_dispatch_target(user, case, d["to"]),
+        )
+    elif action == "resolve":
+        services.case_resolve(actor=user, case=case, version=v, reply=d["reply"])
+    elif action in ("send_back", "escalate", "reject", "close", "reopen"):
+        service = getattr(services, f"case_{action}")
+        service(actor=user, case=case, version=v, reason=d["reason"])
+    elif action == "note":
+        services.case_add_note(actor=user, case=case, version=v, note=d["note"])
+    elif action == "merge":
+        if d["batch"]:
+            try:
+                batch = batch_get_for(user, d["batch"])
+            except NotFound as e:
+                raise DomainError(e.message, field="batch") from None
+            services.batch_add(actor=user, batch=batch, cases=[case])
+        else:
+            services.batch_create(actor=user, title=d["title"], cases=[case])
+    elif action == "return_visit":
+        visit = pending_visit(case)
+        if visit is None:
+            raise DomainError(_("This case has no return visit waiting."))
+        services.return_visit_record(
+            actor=user,
+            visit=visit,
+            method=d["method"],
+            solved=d["solved"],
+            satisfied=d["satisfied"],
+            comment=d["comment"],
+            version=v,
+        )
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: tuple[str, forms.Form] | None = None,
+    revealed: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = acting_user(request)
+    allowed = case_actions_for(user, case)
+    actions = []
+    for action in ACTION_ORDER:
+        if action not in allowed:
+            continue
+        form: forms.Form | None
+        if bound is not None and bound[0] == action:
+            form = bound[1]
+        else:
+            form = _action_form(action, case, user)
+        if form is not None:
+            actions.append(
+                {
+                    "name": action,
+                    "label": ACTION_LABELS[action],
+                    "form": form,
+                    "open": bound is not None and bound[0] == action,
+                    "danger": action in DANGER,
+                }
+            )
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "actions": actions,
+            "timeline": staff_timeline(case_events(case)),
+            "visit": pending_visit(case),
+            "done_visits": case.visits.filter(status=VisitStatus.DONE).order_by("done_at"),
+            "photos": photo_names(case),
+            "can_reveal": bool(case.reporter_phone) and "reveal_phone" in allowed,
+            "revealed": revealed,
+            "now": clock.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _case_page(request, _case_or_404(acting_user(request), code))
+
+
+STALE = gettext_lazy(
+    "Someone else changed this case while you were looking at it. This is its current state; "
+    "check it and try again."
+)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    user = acting_user(request)
+    case = _case_or_404(user, code)
+    if action not in ACTION_LABELS:
+        raise Http404
+    form = _action_form(action, case, user, data=request.POST)
+    if form is None or action not in case_actions_for(user, case):
+        if request.POST.get("version") != str(case.version):
+            messages.warning(request, STALE)
+        else:
+            messages.error(request, _("You cannot do that with this case now."))
+        return redirect("cases:detail", code=case.code)
+    if not form.is_valid():
+        if "version" in form.errors:
+            return HttpResponseBadRequest()
+        return _case_page(request, case, bound=(action, form), status=400)
+    if form.cleaned_data["version"] != case.version:
+        messages.warning(request, STALE)
+        return redirect("cases:detail", code=case.code)
+    try:
+        _run_action(action, user, case, form.cleaned_data)
+    except StaleVersion:
+        messages.warning(request, STALE)
+        return redirect("cases:detail", code=case.code)
+    except DomainError as e:
+        if e.field and e.field in form.fields:
+            add_domain_error(form, e)
+            return _case_page(request, case, bound=(action, form), status=400)
+        messages.error(request, str(e))
+        return redirect("cases:detail", code=case.code)
+    messages.success(request, ACTION_DONE[action])
+    return redirect("cases:detail", code=case.code)
+
+
+@login_required
+@require_POST
+def case_phone(request: HttpRequest, code: str) -> HttpResponse:
+    """Show the reporter's full number; the look is written into the case history."""
+    user = acting_user(request)
+    case = _case_or_404(user, code)
+    if not case.reporter_phone:
+        raise Http404
+    try:
+        number = services.case_reveal_phone(actor=user, case=case)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect("cases:detail", code=case.code)
+    return _case_page(request, _case_or_404(user, code), revealed=number)
+
+
+@login_required
+@require_GET
+def case_photo(request: HttpRequest, code: str, name: str) -> HttpResponseBase:
+    case = _case_or_404(acting_user(request), code)
+    handle = photo_open(case, name)
+    if handle is None:
+        raise Http404
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not _is_dispatcher(user):
+        raise PermissionDenied
+    page = Paginator(batches_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/batches.html", {"page": page})
+
+
+@login_required
+def batch_new(request: HttpRequest) -> HttpResponse:
+    """Create a batch from cases picked in a queue (their codes come along as ``cases``)."""
+    user = acting_user(request)
+    if not _is_dispatcher(user):
+        raise PermissionDenied
+    codes = request.POST.getlist("cases") if request.method == "POST" else []
+    codes = codes or request.GET.getlist("cases")
+    chosen = [_case_or_404(user, code) for code in dict.fromkeys(codes)]
+    if request.method == "POST" and "title" in request.POST:
+        form = f.BatchCreateForm(request.POST)
+        if not chosen:
+            form.add_error(None, _("Pick at least one case in a queue first."))
+        elif form.is_valid():
+            try:
+                batch = services.batch_create(
+                    actor=user,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    cases=chosen,
+                )
+            except DomainError as e:
+                add_domain_error(form, e)
+            else:
+                messages.success(request, _("Batch %(code)s created.") % {"code": batch.code})
+                return redirect("cases:batch", code=batch.code)
+        status = 400
+    else:
+        form = f.BatchCreateForm()
+        status = 200
+    return render(request, "cases/batch_new.html", {"form": form, "chosen": chosen}, status=status)
+
+
+def _batch_or_404(user: User, code: str):
+    try:
+        return batch_get_for(user, code)
+    except NotFound as e:
+        raise Http404(str(e)) from None
+
+
+@login_required
+def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = acting_user(request)
+    batch = _batch_or_404(user, code)
+    form = None
+    if batch.resolved_at is None and _is_dispatcher(user):
+        form = f.BatchResolveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.batch_resolve(actor=user, batch=batch, reply=form.cleaned_data["reply"])
+            except DomainError as e:
+                if e.field == "reply":
+                    add_domain_error(form, e)
+                else:
+                    messages.error(request, str(e))
+                    return redirect("cases:batch", code=batch.code)
+            else:
+                messages.success(
+                    request, _("The batch is resolved; every case gets a return visit.")
+                )
+                return redirect("cases:batch", code=batch.code)
+        status = 400
+    return render(
+        request,
+        "cases/batch.html",
+        {"batch": batch, "cases": batch_cases_for(user, batch), "form": form},
+        status=status,
+    )

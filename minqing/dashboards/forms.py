@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minqing.core.forms import set_choices
+
+
+class DashboardForm(forms.Form):
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self.fields["place"],
+            [(p.code, ("　" * _DEPTH.get(p.kind, 0)) + p.name) for p in places],
+        )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", _("The end of the period is before its start."))
+        return data
+
+
+_DEPTH = {"district": 0, "subdistrict": 1, "community": 2}
