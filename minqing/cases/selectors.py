@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import (
+    LEVEL_LADDER,
     OPEN_STATES,
+    Batch,
     Case,
     CaseEvent,
+    CaseState,
     Category,
     ReturnVisit,
     VisitStatus,
 )
-from minqing.cases.permissions import roles_for, scope_q
-from minqing.cases.transitions import allowed_actions
+from minqing.cases.permissions import ROLE_LEVEL, roles_for, scope_q
+from minqing.cases.transitions import DISPATCHERS, FIELD, allowed_actions
 from minqing.core.errors import NotFound
-from minqing.people.models import User
+from minqing.people.models import Role, User
+from minqing.people.selectors import memberships_of, roles_of
+from minqing.places.models import Place, PlaceKind
 
 
 def case_list_for(
@@ -177,8 +182,6 @@ def category_suggest(text: str, leaves: list[Category] | None = None) -> Categor
 
 def _covering_paths(user: User) -> list[str]:
     """Place paths the user works in; a building membership counts as its whole grid."""
-    from minqing.people.selectors import memberships_of
-    from minqing.places.models import PlaceKind
 
     paths = []
     for m in memberships_of(user):
@@ -197,9 +200,6 @@ def capture_places_for(user: User, *, within=None, limit: int = 400) -> list:
     ``within`` (a place) narrows the list, e.g. to an evening talk's community. "Recent" is
     the user's own last report there; the rest follow in place order.
     """
-    from django.db.models import F, Max
-
-    from minqing.places.models import Place, PlaceKind
 
     qs = Place.objects.filter(kind__in=[PlaceKind.BUILDING, PlaceKind.GRID])
     if within is not None:
@@ -218,10 +218,6 @@ def capture_places_for(user: User, *, within=None, limit: int = 400) -> list:
 
 def _dispatcher_q(user: User) -> Q:
     """Cases whose decisions this user takes: in their place, at or below their level."""
-    from minqing.cases.models import LEVEL_LADDER
-    from minqing.cases.permissions import ROLE_LEVEL
-    from minqing.people.models import Role
-    from minqing.people.selectors import memberships_of
 
     if user.is_superuser:
         return Q()
@@ -236,7 +232,6 @@ def _dispatcher_q(user: User) -> Q:
 
 def triage_for(user: User) -> QuerySet[Case]:
     """Reported and accepted cases waiting for this user's decision (accept, dispatch)."""
-    from minqing.cases.models import CaseState
 
     return case_list_for(user, state=[CaseState.REPORTED, CaseState.ACCEPTED]).filter(
         _dispatcher_q(user)
@@ -245,9 +240,6 @@ def triage_for(user: User) -> QuerySet[Case]:
 
 def department_queue_for(user: User) -> QuerySet[Case]:
     """Dispatched and in-progress cases assigned to the user or to their department."""
-    from minqing.cases.models import CaseState
-    from minqing.people.models import Role
-    from minqing.people.selectors import memberships_of
 
     departments = [
         m.department_id for m in memberships_of(user) if m.role == Role.HANDLER and m.department_id
@@ -262,9 +254,6 @@ def overdue_for(user: User) -> QuerySet[Case]:
 
 def queue_counts(user: User) -> dict[str, int]:
     """The numbers in the navigation: one count query per queue the user has."""
-    from minqing.cases.transitions import DISPATCHERS, FIELD
-    from minqing.people.models import Role
-    from minqing.people.selectors import roles_of
 
     roles = roles_of(user)
     counts: dict[str, int] = {}
@@ -281,9 +270,6 @@ def queue_counts(user: User) -> dict[str, int]:
 
 def batches_for(user: User) -> QuerySet:
     """Batches with at least one member case the user may see, with member counts."""
-    from django.db.models import Count, Exists, OuterRef
-
-    from minqing.cases.models import Batch
 
     visible = Case.objects.filter(scope_q(user), batch=OuterRef("pk"))
     return (

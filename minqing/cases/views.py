@@ -62,6 +62,7 @@ from minqing.core import clock
 from minqing.core.errors import DomainError, NotFound, StaleVersion
 from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import acting_user, add_domain_error
+from minqing.outreach.selectors import session_get_for
 from minqing.people.models import Role, User
 from minqing.people.selectors import dispatch_people_for, places_in_charge, roles_of
 from minqing.places.models import PlaceKind
@@ -115,7 +116,6 @@ def resolve_category(code: str, text: str, leaves: list[Category]) -> Category |
 @login_required
 def capture(request: HttpRequest) -> HttpResponse:
     """The handbook: record a problem in under 30 s; from an evening talk it is linked to it."""
-    from minqing.outreach.selectors import session_get_for
 
     user = acting_user(request)
     session = None

@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from minqing.core.errors import DomainError
 from minqing.core.nav import home_url_for
+from minqing.people.models import User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,7 +36,6 @@ class LoginView(auth_views.LoginView):
 
 def acting_user(request: HttpRequest) -> Any:
     """The logged-in user of a view behind ``login_required`` (typed for the selectors)."""
-    from minqing.people.models import User
 
     return cast(User, request.user)
 

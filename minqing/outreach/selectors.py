@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import CaseState, Satisfaction, VisitStatus
+from minqing.core.errors import NotFound
 from minqing.outreach.models import OutreachSession
 from minqing.people.models import Membership, User
 
@@ -45,9 +47,6 @@ def session_list_for(user: User) -> QuerySet[OutreachSession]:
 
 def session_get_for(user: User, pk: int) -> OutreachSession:
     """One session the user may see, with its counts; anything else is "not found"."""
-    from django.utils.translation import gettext_lazy as _
-
-    from minqing.core.errors import NotFound
 
     session = session_list_for(user).filter(pk=pk).first()
     if session is None:

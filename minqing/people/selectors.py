@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from minqing.people.models import TEAM_CORE, TEAM_HELPERS, Membership, Role
+from minqing.people.models import TEAM_CORE, TEAM_HELPERS, Membership, Role, User
 from minqing.places.models import Place, PlaceKind
 
 
@@ -140,7 +140,6 @@ def places_in_charge(user, *, kinds: tuple[str, ...]) -> QuerySet[Place]:
     qs = Place.objects.filter(kind__in=kinds)
     if user.is_superuser:
         return qs
-    from django.db.models import Q
 
     scope = Q(pk__in=[])
     for m in memberships_of(user):
@@ -167,9 +166,6 @@ def dispatch_people_for(place: Place) -> QuerySet[Membership]:
 
 def people_at(places, *, also=()) -> list:
     """Everyone with an active role at or below these places (hosts of an evening talk)."""
-    from django.db.models import Q
-
-    from minqing.people.models import User
 
     scope = Q(pk__in=[u.pk for u in also])
     for place in places:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.errors import NotFound
-from minqing.places.models import Department, Place
+from minqing.places.models import Department, LiaisonUnit, Place
 
 
 def place_get(*, code: str) -> Place:
@@ -49,7 +49,6 @@ def departments_serving(place: Place) -> QuerySet[Department]:
 
 
 def liaison_units_of(communities) -> list:
-    from minqing.places.models import LiaisonUnit
 
     return list(
         LiaisonUnit.objects.filter(communities__in=list(communities)).distinct().order_by("code")
