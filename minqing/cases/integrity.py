@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from minqing.cases.models import Case, CaseEvent
 from minqing.cases.transitions import TRANSITIONS
 
@@ -21,17 +23,27 @@ def replay(events: list[CaseEvent]) -> tuple[str, str, list[str]]:
     for event in events:
         transition = TRANSITIONS.get(event.action)
         if transition is None:
-            problems.append(f"#{event.seq}: unknown action {event.action}")
+            problems.append(
+                _("#%(seq)s: unknown action %(action)s")
+                % {"seq": event.seq, "action": event.action}
+            )
         if event.from_state != state:
             problems.append(
-                f"#{event.seq}: starts from {event.from_state!r}, history says {state!r}"
+                _("#%(seq)s: starts from “%(from)s”, the history before it says “%(state)s”")
+                % {"seq": event.seq, "from": event.from_state, "state": state}
             )
         if transition is not None:
             if state not in transition.sources:
-                problems.append(f"#{event.seq}: {event.action} is not allowed from {state!r}")
+                problems.append(
+                    _("#%(seq)s: %(action)s is not allowed from “%(state)s”")
+                    % {"seq": event.seq, "action": event.action, "state": state}
+                )
             allowed = transition.targets or {state}
             if event.to_state not in allowed:
-                problems.append(f"#{event.seq}: {event.action} cannot lead to {event.to_state!r}")
+                problems.append(
+                    _("#%(seq)s: %(action)s cannot lead to “%(to)s”")
+                    % {"seq": event.seq, "action": event.action, "to": event.to_state}
+                )
         state = event.to_state
         level = event.to_level or level
     return state, level, problems
@@ -54,11 +66,19 @@ def check_integrity(*, chunk: int = 2000) -> Iterator[Mismatch]:
         for case in cases:
             events = by_case[case.pk]
             if [e.seq for e in events] != list(range(1, len(events) + 1)):
-                yield Mismatch(case.code, "event numbers have gaps")
+                yield Mismatch(case.code, _("event numbers have gaps"))
             state, level, problems = replay(events)
             for problem in problems:
                 yield Mismatch(case.code, problem)
             if state != case.state:
-                yield Mismatch(case.code, f"stored state {case.state!r}, events give {state!r}")
+                yield Mismatch(
+                    case.code,
+                    _("stored state “%(stored)s”, the events give “%(replayed)s”")
+                    % {"stored": case.state, "replayed": state},
+                )
             if level != case.level:
-                yield Mismatch(case.code, f"stored level {case.level!r}, events give {level!r}")
+                yield Mismatch(
+                    case.code,
+                    _("stored level “%(stored)s”, the events give “%(replayed)s”")
+                    % {"stored": case.level, "replayed": level},
+                )

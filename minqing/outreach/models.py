@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SessionKind(models.TextChoices):
@@ -16,7 +17,7 @@ class SessionKind(models.TextChoices):
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     HELD = "held", _("Held")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("outreach session", "Closed")
 
 
 class OutreachSession(models.Model):

@@ -37,13 +37,13 @@ def test_a_state_changed_behind_the_services_back_is_found(every_state, capsys):
     case = every_state["dispatched"]
     Case.objects.filter(pk=case.pk).update(state="closed")
     assert list(check_integrity()) == [
-        Mismatch(case.code, "stored state 'closed', events give 'dispatched'")
+        Mismatch(case.code, "stored state “closed”, the events give “dispatched”")
     ]
     with pytest.raises(SystemExit) as exited:
         call_command("check_integrity")
     assert exited.value.code == 1
     out, err = capsys.readouterr()
-    assert out.strip() == f"{case.code}\tstored state 'closed', events give 'dispatched'"
+    assert out.strip() == f"{case.code}\tstored state “closed”, the events give “dispatched”"
     assert err.strip() == "1 problems found."
 
 
@@ -57,7 +57,7 @@ def test_the_minqing_console_command_exits_1_on_tampered_data(every_state, capsy
     with pytest.raises(SystemExit) as exited:
         cli.main(["minqing", "check-integrity"])
     assert exited.value.code == 1
-    assert "stored level 'grid', events give 'subdistrict'" in capsys.readouterr().out
+    assert "stored level “grid”, the events give “subdistrict”" in capsys.readouterr().out
 
 
 def test_a_missing_or_rewritten_event_is_found(every_state):
@@ -67,8 +67,8 @@ def test_a_missing_or_rewritten_event_is_found(every_state):
     CaseEvent.objects.filter(case=closed, action="close").update(action="teleport")
     found = {(m.code, m.problem) for m in check_integrity()}
     assert (resolved.code, "event numbers have gaps") in found
-    assert (resolved.code, "#5: starts from 'in_progress', history says 'dispatched'") in found
-    assert (resolved.code, "#5: resolve is not allowed from 'dispatched'") in found
+    assert (resolved.code, "#5: starts from “in_progress”, the history before it says “dispatched”") in found
+    assert (resolved.code, "#5: resolve is not allowed from “dispatched”") in found
     assert (closed.code, "#6: unknown action teleport") in found
     assert {code for code, _ in found} == {resolved.code, closed.code}
 

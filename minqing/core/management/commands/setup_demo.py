@@ -28,6 +28,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(_("Demo log-ins (password: %(password)s):") % {"password": DEMO_PASSWORD})
-        self.stdout.write(f"  admin            {_('administrator')}")
+        administrator = _("administrator")
+        self.stdout.write(f"  admin            {administrator}")
         for username, full_name, role, where, _phone in LOGINS:
             self.stdout.write(f"  {username:<16} {Role(role).label} · {full_name} · {where}")
