@@ -28,6 +28,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name) or ""
+    return float(value) if value else default
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -175,3 +180,16 @@ MINQING_OPEN311_KEY_SERVICE = env_str(
 )
 MINQING_API_MAX_BODY_BYTES = env_int("MINQING_API_MAX_BODY_BYTES", 256 * 1024)
 MINQING_WEBHOOK_TIMEOUT_SECONDS = env_int("MINQING_WEBHOOK_TIMEOUT_SECONDS", 5)
+
+# --- routing
+# Automatic dispatch (docs/routing.md): a new case from one of these channels is routed by the
+# category router; at or above the threshold it is dispatched, below it waits in triage with
+# the router's three suggestions. Cases captured in the field stay with the grid team.
+MINQING_ROUTER_THRESHOLD = env_float("MINQING_ROUTER_THRESHOLD", 0.8)
+MINQING_ROUTER_CHANNELS = env_list("MINQING_ROUTER_CHANNELS", ["web", "api", "phone", "wechat"])
+# Where router models are kept (one file per trained version and a "current" pointer).
+MINQING_ROUTER_MODELS_DIR = Path(
+    env_str("MINQING_ROUTER_MODELS_DIR", str(VAR_DIR / "models"))
+)
+# Duplicate suggestions: open cases of the same community reported within this many days.
+MINQING_DUPLICATE_WINDOW_DAYS = env_int("MINQING_DUPLICATE_WINDOW_DAYS", 30)

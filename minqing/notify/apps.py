@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class NotifyConfig(AppConfig):
     name = "minqing.notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from minqing.notify import webhooks
+
+        webhooks.register()
