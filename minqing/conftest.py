@@ -119,6 +119,62 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_router_unless_trained(settings, tmp_path_factory):
+    """Every test starts without a router model, in a models directory of its own, so no
+    test routes by accident nor writes into the repository's ``var/models`` (the demo's).
+    Tests that want a router train one with ``train_router``."""
+    settings.MINQING_ROUTER_MODELS_DIR = tmp_path_factory.mktemp("models")
+    from minqing.cases.duplicates import reset_duplicate_index
+
+    reset_duplicate_index()  # the database of the previous test has been rolled back
+    yield
+    reset_duplicate_index()
+
+
+# A small labelled set in the words of the demo district: (first-level category, title).
+ROUTER_EXAMPLES = [
+    ("城乡建设", "楼门坏了关不上，晚上外人随意进出"),
+    ("城乡建设", "单元门关不严，门锁损坏需要更换楼门"),
+    ("城乡建设", "楼道灯不亮，楼门口台阶破损"),
+    ("城乡建设", "老旧楼门变形关不上，存在安全隐患"),
+    ("城乡建设", "屋顶漏雨，楼门和楼道墙皮脱落"),
+    ("城乡建设", "楼门禁坏了，单元门一直开着"),
+    ("交通运输", "公交车不按时发车，站台等车太久"),
+    ("交通运输", "小区门口道路坑洼，车辆乱停乱放"),
+    ("交通运输", "公交线路调整，希望增加公交站"),
+    ("交通运输", "路口红绿灯时间太短，车辆拥堵"),
+    ("交通运输", "共享单车堵在路口，道路不通"),
+    ("交通运输", "停车位不够，道路两边乱停车"),
+    ("环境保护", "饭店油烟扰民，噪音很大"),
+    ("环境保护", "工地夜间施工噪音扰民"),
+    ("环境保护", "河道污染发臭，垃圾没人清理"),
+    ("环境保护", "工厂排放废气，空气污染严重"),
+    ("环境保护", "夜市噪音太大，油烟污染"),
+    ("环境保护", "垃圾站臭味很大，环境很差"),
+]
+
+
+@pytest.fixture
+def train_router(settings, tmp_path):
+    """``train_router(examples=ROUTER_EXAMPLES, threshold=None)`` trains a small router on
+    data written into this test's tmp_path, makes it the current model and returns its
+    version; ``threshold`` also sets ``MINQING_ROUTER_THRESHOLD``."""
+    from minqing.routing import store
+    from minqing.routing.router import Router
+
+    def train(examples=ROUTER_EXAMPLES, threshold: float | None = None) -> str:
+        models = tmp_path / "router-models"
+        settings.MINQING_ROUTER_MODELS_DIR = models
+        if threshold is not None:
+            settings.MINQING_ROUTER_THRESHOLD = threshold
+        router = Router.train([t for _, t in examples], [label for label, _ in examples], folds=3)
+        store.save(router, models)
+        return router.version
+
+    return train
+
+
 @pytest.fixture
 def english():
     """Messages in English, so tests can read them whatever the default language is."""

@@ -188,8 +188,6 @@ MINQING_WEBHOOK_TIMEOUT_SECONDS = env_int("MINQING_WEBHOOK_TIMEOUT_SECONDS", 5)
 MINQING_ROUTER_THRESHOLD = env_float("MINQING_ROUTER_THRESHOLD", 0.8)
 MINQING_ROUTER_CHANNELS = env_list("MINQING_ROUTER_CHANNELS", ["web", "api", "phone", "wechat"])
 # Where router models are kept (one file per trained version and a "current" pointer).
-MINQING_ROUTER_MODELS_DIR = Path(
-    env_str("MINQING_ROUTER_MODELS_DIR", str(VAR_DIR / "models"))
-)
+MINQING_ROUTER_MODELS_DIR = Path(env_str("MINQING_ROUTER_MODELS_DIR", str(VAR_DIR / "models")))
 # Duplicate suggestions: open cases of the same community reported within this many days.
 MINQING_DUPLICATE_WINDOW_DAYS = env_int("MINQING_DUPLICATE_WINDOW_DAYS", 30)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,9 @@ from minqing.cases.models import (
     VisitStatus,
 )
 from minqing.cases.permissions import ROLE_LEVEL, roles_for, scope_q
+from minqing.cases.routes import RouteMap, RouteTarget
 from minqing.cases.transitions import DISPATCHERS, FIELD, allowed_actions
+from minqing.core import clock
 from minqing.core.errors import NotFound
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of, roles_of
@@ -304,3 +308,90 @@ def case_get_public(code: str) -> Case:
     if case is None:
         raise NotFound(_("No case matches this code and these digits."))
     return case
+
+
+# --- the category router's word on cases ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouterIdea:
+    """One of the router's suggestions, with where it would send the case today."""
+
+    label: str
+    confidence: float
+    target: RouteTarget | None
+
+    @property
+    def department(self):
+        return self.target.department if self.target else None
+
+
+@dataclass(frozen=True)
+class RouterOutcome:
+    """What the category router did with a case at intake (its ``route`` or ``suggest``)."""
+
+    action: str  # "route" or "suggest"
+    at: datetime
+    model: str
+    confidence: float
+    threshold: float | None
+    label: str | None
+    reason: str
+    to: str
+    ideas: list[RouterIdea] = field(default_factory=list)
+
+    @property
+    def routed(self) -> bool:
+        return self.action == "route"
+
+
+def router_outcomes(cases: Iterable[Case]) -> dict[int, RouterOutcome]:
+    """The router's latest word on each of ``cases``, by case id: one query for the events
+    and, when there are suggestions, two more to map them onto categories and departments."""
+    by_id = {c.pk: c for c in cases}
+    if not by_id:
+        return {}
+    events: dict[int, CaseEvent] = {}
+    for event in CaseEvent.objects.filter(
+        case_id__in=list(by_id), action__in=["route", "suggest"]
+    ).order_by("case_id", "seq"):
+        events[event.case_id] = event
+    routes: RouteMap | None = None
+    out: dict[int, RouterOutcome] = {}
+    for case_id, event in events.items():
+        d = event.data or {}
+        ideas = []
+        for idea in d.get("suggestions") or []:
+            if routes is None:
+                routes = RouteMap()
+            label = str(idea.get("label", ""))
+            ideas.append(
+                RouterIdea(
+                    label,
+                    float(idea.get("confidence") or 0.0),
+                    routes.target(by_id[case_id], label),
+                )
+            )
+        out[case_id] = RouterOutcome(
+            action=event.action,
+            at=event.at,
+            model=str(d.get("model", "")),
+            confidence=float(d.get("confidence") or 0.0),
+            threshold=d.get("threshold"),
+            label=d.get("label"),
+            reason=str(d.get("reason", "confident" if event.action == "route" else "")),
+            to=str(d.get("to", "")),
+            ideas=ideas,
+        )
+    return out
+
+
+def recently_routed_for(user: User, *, days: int = 7, limit: int = 10) -> list[Case]:
+    """Cases the router dispatched on its own lately, among those this user decides on."""
+    since = clock.now() - timedelta(days=days)
+    routed = CaseEvent.objects.filter(action="route", at__gte=since).values("case_id")
+    return list(
+        case_list_for(user)
+        .filter(_dispatcher_q(user), pk__in=routed)
+        .order_by("-reported_at")[:limit]
+    )

@@ -7,6 +7,7 @@ resident); ``role`` names a pseudo-role for callers without a membership (``resi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -35,8 +36,9 @@ from minqing.cases.models import (
     VisitStatus,
 )
 from minqing.cases.permissions import roles_for
+from minqing.cases.routes import RouteMap, route_target
 from minqing.cases.timelimits import deadline_for
-from minqing.cases.transitions import TRANSITIONS
+from minqing.cases.transitions import SYSTEM, TRANSITIONS
 from minqing.core import clock
 from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.core.phones import normalize_phone
@@ -44,6 +46,7 @@ from minqing.notify.services import outbox_put
 from minqing.people.models import User
 from minqing.places.models import Department, Place, PlaceKind
 
+logger = logging.getLogger(__name__)
 Changes = dict[str, Any] | Callable[[Case], dict[str, Any]]
 CASE_PLACE_KINDS = (PlaceKind.BUILDING, PlaceKind.GRID)
 # The level a case starts at, by the kind of place it is about.
@@ -251,8 +254,14 @@ def case_report(
     session: Any = None,
     solved_on_spot: bool = False,
     reply: str = "",
+    route: bool = True,
 ) -> Case:
-    """Write a problem down. With ``solved_on_spot`` it is resolved in the same step."""
+    """Write a problem down. With ``solved_on_spot`` it is resolved in the same step.
+
+    A case from one of ``settings.MINQING_ROUTER_CHANNELS`` (web, API, phone, WeChat) that
+    was not solved on the spot is then routed (:func:`case_route`); ``route=False`` leaves it
+    in triage whatever its channel (history being replayed, imports).
+    """
     title = _required(title, "title", _("Title"))
     if len(title) > 200:
         raise DomainError(_("The title is longer than 200 characters."), field="title")
@@ -303,6 +312,8 @@ def case_report(
             changes=_resolved(moment, reply),
         )
         _schedule_visit(case, moment)
+    elif route and channel in settings.MINQING_ROUTER_CHANNELS:
+        case = _route_safely(case)
     return case
 
 
@@ -333,16 +344,26 @@ def case_dispatch(
     assignee: User | None = None,
     deadline: datetime | None = None,
     note: str = "",
+    category: Category | None = None,
 ) -> Case:
-    """Send the case to a department or a person, with a deadline (default from the category)."""
+    """Send the case to a department or a person, with a deadline (default from the category).
+
+    ``category``: the case is filed under this category from now on (a router suggestion the
+    dispatcher took); the default deadline then comes from it.
+    """
     if (department is None) == (assignee is None):
         raise DomainError(_("Dispatch to exactly one department or one person."), field="assignee")
     moment = clock.now()
     if deadline is None:
-        deadline = deadline_for(case.category, case.urgency, moment)
+        deadline = deadline_for(category or case.category, case.urgency, moment)
     elif deadline <= moment:
         raise DomainError(_("The deadline must be in the future."), field="deadline")
     target = department.name if department else str(assignee)
+    data: dict[str, Any] = {"to": target, "deadline": deadline.isoformat()}
+    more: dict[str, Any] = {}
+    if category is not None and category.pk != case.category_id:
+        data["category"] = category.code
+        more["category"] = category
     return _transition(
         case,
         "dispatch",
@@ -350,20 +371,31 @@ def case_dispatch(
         role=None,
         version=version,
         note=note,
-        data={"to": target, "deadline": deadline.isoformat()},
+        data=data,
         changes=_responded(
             moment,
             assignee_department=department,
             assignee_user=assignee,
             deadline=deadline,
             overdue=False,
+            **more,
         ),
     )
 
 
 @transaction.atomic
 def case_start(*, actor: User | None, case: Case, version: int | None, note: str = "") -> Case:
-    return _transition(case, "start", actor=actor, role=None, version=version, note=note)
+    """The handler takes the work on. For a case the router dispatched, this is the first
+    response by a person (the router's dispatch is not one)."""
+    return _transition(
+        case,
+        "start",
+        actor=actor,
+        role=None,
+        version=version,
+        note=note,
+        changes=_responded(clock.now()),
+    )
 
 
 @transaction.atomic
@@ -673,3 +705,155 @@ def batch_add(*, actor: User | None, batch: Batch, cases: Iterable[Case]) -> Bat
             changes=_into_batch(batch),
         )
     return batch
+
+
+@transaction.atomic
+def batch_merge(*, actor: User | None, case: Case, duplicate: Case) -> Batch:
+    """One fix for many, in one step: put ``case`` and its ``duplicate`` into one batch.
+
+    If one of them is in an unresolved batch already, the other joins it (``batch_add``);
+    otherwise a new batch, named after the earlier report, takes both (``batch_create``).
+    """
+    case = Case.objects.select_related("batch").get(pk=case.pk)
+    duplicate = Case.objects.select_related("batch").get(pk=duplicate.pk)
+    if case.pk == duplicate.pk:
+        raise DomainError(_("A case cannot be merged with itself."), field="duplicate")
+    if case.batch is not None and duplicate.batch is not None:
+        raise Conflict(
+            _("Case %(a)s is in batch %(x)s and case %(b)s in batch %(y)s already.")
+            % {"a": case.code, "x": case.batch.code, "b": duplicate.code, "y": duplicate.batch.code}
+            if case.batch_id != duplicate.batch_id
+            else _("Both cases are in batch %(batch)s already.") % {"batch": case.batch.code},
+            code="already_batched",
+        )
+    if duplicate.batch is not None:
+        return batch_add(actor=actor, batch=duplicate.batch, cases=[case])
+    if case.batch is not None:
+        return batch_add(actor=actor, batch=case.batch, cases=[duplicate])
+    first, second = sorted([case, duplicate], key=lambda c: (c.reported_at, c.pk))
+    return batch_create(actor=actor, title=first.title, cases=[first, second])
+
+
+# --- automatic dispatch (the category router) ----------------------------------------------
+
+
+def _route_safely(case: Case) -> Case:
+    """Route a new case; whatever goes wrong, the report stands and waits in triage."""
+    try:
+        with transaction.atomic():  # a savepoint: a failed routing leaves the report alone
+            return case_route(case=case)
+    except Exception:  # the router must never lose a report
+        logger.exception("Routing case %s failed; it waits in triage.", case.code)
+        return case
+
+
+@transaction.atomic
+def case_route(*, case: Case) -> Case:
+    """Let the category router decide a newly reported case (docs/routing.md).
+
+    Sure enough (confidence at or above ``settings.MINQING_ROUTER_THRESHOLD``) and the label
+    maps onto a category whose department serves the place: the case is dispatched there
+    with the category's deadline (``route``; the event says which model and how sure).
+    Otherwise it stays in triage and the router's three suggestions are written down
+    (``suggest``). With no model trained, nothing happens: routing is not switched on.
+    """
+    from minqing.routing.runtime import decide  # scikit-learn: loaded on first use
+
+    threshold = float(settings.MINQING_ROUTER_THRESHOLD)
+    try:
+        decision = decide(f"{case.title}\n{case.description}", threshold=threshold)
+    except Exception:  # a damaged model or a bug in it: leave the case to a person
+        logger.exception("The router could not read case %s.", case.code)
+        return case
+    if decision.version is None:
+        return case
+    base: dict[str, Any] = {
+        "model": decision.version,
+        "confidence": round(float(decision.confidence), 4),
+        "threshold": threshold,
+    }
+    reason = decision.reason
+    routes = RouteMap()
+    if decision.dispatch and decision.label:
+        target = routes.target(case, decision.label)
+        if target is None:
+            reason = "unknown_label"
+        elif target.department is None:
+            reason = "no_department"
+        else:
+            department = target.department
+            deadline = deadline_for(target.category, case.urgency, clock.now())
+            changes: dict[str, Any] = {
+                "assignee_department": department,
+                "assignee_user": None,
+                "deadline": deadline,
+                "overdue": False,
+            }
+            if target.category.pk != case.category_id:
+                changes["category"] = target.category
+            return _transition(
+                case,
+                "route",
+                actor=None,
+                role=SYSTEM,
+                version=None,
+                data=base
+                | {
+                    "label": decision.label,
+                    "category": target.category.code,
+                    "department": department.code,
+                    "to": department.name,
+                    "deadline": deadline.isoformat(),
+                },
+                changes=changes,
+            )
+    suggestions = []
+    for idea in decision.suggestions[:3]:
+        mapped = routes.target(case, idea.label)
+        suggestions.append(
+            {
+                "label": idea.label,
+                "confidence": round(float(idea.confidence), 4),
+                "category": mapped.category.code if mapped else None,
+                "department": mapped.department.code if mapped and mapped.department else None,
+            }
+        )
+    return _transition(
+        case,
+        "suggest",
+        actor=None,
+        role=SYSTEM,
+        version=None,
+        data=base
+        | {
+            "label": decision.suggestions[0].label if decision.suggestions else None,
+            "reason": reason,
+            "suggestions": suggestions,
+        },
+    )
+
+
+@transaction.atomic
+def case_dispatch_suggested(
+    *, actor: User | None, case: Case, version: int | None, label: str, note: str = ""
+) -> Case:
+    """One click on a router suggestion: accept the case if it is new, then dispatch it to
+    the department of the suggested category, under which the case is filed from now on."""
+    target = route_target(case, label)
+    if target is None or target.department is None:
+        raise DomainError(
+            _("No department here takes “%(label)s” cases; dispatch this case by hand.")
+            % {"label": label},
+            field="label",
+        )
+    if case.state == CaseState.REPORTED:
+        case = case_accept(actor=actor, case=case, version=version, note=note)
+        version = case.version
+    return case_dispatch(
+        actor=actor,
+        case=case,
+        version=version,
+        department=target.department,
+        category=target.category,
+        note=note,
+    )

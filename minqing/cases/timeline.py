@@ -80,8 +80,47 @@ def _staff_text(event: CaseEvent) -> str:
         "reveal_phone": _("%(who)s looked at the reporter's number.") % {"who": who},
         "overdue": _("It passed its deadline."),
         "visit_due": _("The return visit is due by %(due)s.") % {"due": _when(d.get("due_at"))},
+        "route": _(
+            "The router %(model)s sent it to %(to)s as %(label)s (%(confidence)s sure), "
+            "due by %(deadline)s."
+        )
+        % {
+            "model": d.get("model", ""),
+            "to": d.get("to", ""),
+            "label": d.get("label", ""),
+            "confidence": _percent(d.get("confidence")),
+            "deadline": _when(d.get("deadline")),
+        },
+        "suggest": _suggest_text(d),
     }
     return texts.get(event.action, event.action)
+
+
+def _percent(value) -> str:
+    try:
+        return f"{float(value):.1%}"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def _suggest_text(d: dict) -> str:
+    ideas = ", ".join(
+        f"{s.get('label', '')} {_percent(s.get('confidence'))}" for s in d.get("suggestions", [])
+    )
+    values = {"model": d.get("model", ""), "ideas": ideas, "label": d.get("label") or ""}
+    if not ideas:
+        return _("The router %(model)s found no words it knows; it is left to the dispatcher.") % (
+            values
+        )
+    if d.get("reason") in ("no_department", "unknown_label"):
+        return (
+            _(
+                "The router %(model)s chose %(label)s, but no department here takes that "
+                "category; it suggests %(ideas)s."
+            )
+            % values
+        )
+    return _("The router %(model)s was not sure enough; it suggests %(ideas)s.") % values
 
 
 def staff_timeline(events) -> list[Line]:
@@ -90,7 +129,7 @@ def staff_timeline(events) -> list[Line]:
 
 # What residents see: passive voice, no staff names, no internal notes.
 _PUBLIC_NOTE = {"solve_on_spot", "resolve", "batch_resolve", "reject", "reopen"}
-_PUBLIC_SKIP = {"note", "reveal_phone", "merge"}
+_PUBLIC_SKIP = {"note", "reveal_phone", "merge", "suggest"}
 
 
 def _public_text(event: CaseEvent) -> str:
@@ -101,6 +140,8 @@ def _public_text(event: CaseEvent) -> str:
         "solve_on_spot": _("It was solved on the spot."),
         "accept": _("It was accepted; someone is responsible for it now."),
         "dispatch": _("It was sent to %(to)s, to be fixed by %(deadline)s.")
+        % {"to": d.get("to", ""), "deadline": _when(d.get("deadline"))},
+        "route": _("It was sent to %(to)s, to be fixed by %(deadline)s.")
         % {"to": d.get("to", ""), "deadline": _when(d.get("deadline"))},
         "start": _("Work on it has started."),
         "resolve": _("It was reported fixed."),

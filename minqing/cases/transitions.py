@@ -3,7 +3,7 @@
 Roles are membership roles (people.Role) plus pseudo-roles: ``assignee`` (the person the
 case is assigned to, or a handler of its department), ``team`` (in scope, but the case has
 gone above this person's level), ``resident`` (the public forms), ``integrator`` (Open311 and
-API keys) and ``system`` (tick).
+API keys) and ``system`` (tick, and the category router at intake).
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("solve_on_spot", [S.REPORTED], [S.RESOLVED], FIELD | DESK, _("solve on the spot")),
         _t("accept", [S.REPORTED], [S.ACCEPTED], DISPATCHERS, _("accept")),
         _t("dispatch", [S.ACCEPTED], [S.DISPATCHED], DISPATCHERS, _("dispatch")),
+        # The category router sends a new case straight to its department when it is sure.
+        _t("route", [S.REPORTED], [S.DISPATCHED], [SYSTEM], _("route automatically")),
         _t("start", [S.DISPATCHED], [S.IN_PROGRESS], [ASSIGNEE], _("start work")),
         _t("resolve", [S.IN_PROGRESS], [S.RESOLVED], [ASSIGNEE], _("resolve")),
         _t("send_back", [S.DISPATCHED, S.IN_PROGRESS], [S.ACCEPTED], [ASSIGNEE], _("send back")),
@@ -97,6 +99,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reveal_phone", ALL_STATES, UNCHANGED, STAFF, _("show the reporter's number")),
         _t("overdue", OPEN_STATES, UNCHANGED, [SYSTEM], _("mark overdue")),
         _t("visit_due", [S.RESOLVED], UNCHANGED, [SYSTEM], _("open the return visit")),
+        # When it is not sure, the router leaves its three suggestions for the dispatcher.
+        _t("suggest", [S.REPORTED], UNCHANGED, [SYSTEM], _("suggest a category")),
     ]
 }
 

@@ -19,12 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minqing.cases import forms as f
 from minqing.cases import services
+from minqing.cases.duplicates import Duplicate, case_duplicates_for, duplicates_for
 from minqing.cases.models import (
     LEVEL_LADDER,
     OPEN_STATES,
@@ -35,6 +37,7 @@ from minqing.cases.models import (
     Level,
     VisitStatus,
 )
+from minqing.cases.permissions import roles_for
 from minqing.cases.photos import photo_clean, photo_names, photo_open, photo_store
 from minqing.cases.selectors import (
     batch_cases_for,
@@ -52,12 +55,14 @@ from minqing.cases.selectors import (
     overdue_for,
     pending_visit,
     queue_counts,
+    recently_routed_for,
+    router_outcomes,
     triage_for,
     visits_due_for,
 )
 from minqing.cases.timelimits import deadline_for
 from minqing.cases.timeline import staff_timeline
-from minqing.cases.transitions import DISPATCHERS, FIELD
+from minqing.cases.transitions import DISPATCHERS, FIELD, allowed_actions
 from minqing.core import clock
 from minqing.core.errors import DomainError, NotFound, StaleVersion
 from minqing.core.services import form_token_new, form_token_once
@@ -65,7 +70,7 @@ from minqing.core.views import acting_user, add_domain_error
 from minqing.outreach.selectors import session_get_for
 from minqing.people.models import Role, User
 from minqing.people.selectors import dispatch_people_for, places_in_charge, roles_of
-from minqing.places.models import PlaceKind
+from minqing.places.models import Place, PlaceKind
 from minqing.places.selectors import departments_serving
 
 PAGE_SIZE = 25
@@ -207,6 +212,27 @@ def suggest(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/_suggest.html", {"category": category})
 
 
+@login_required
+@require_GET
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """htmx: open cases nearby that the words typed so far may repeat (before saving)."""
+    user = acting_user(request)
+    text = f"{request.GET.get('title', '')}\n{request.GET.get('description', '')}"[:2000]
+    place = (
+        Place.objects.filter(
+            code=request.GET.get("place", ""), kind__in=[PlaceKind.BUILDING, PlaceKind.GRID]
+        ).first()
+        if _is_field(user) or _is_dispatcher(user)
+        else None
+    )
+    found = duplicates_for(user, place=place, text=text) if place is not None else []
+    return render(
+        request,
+        "cases/_duplicates.html",
+        {"duplicates": [(d, False) for d in found], "before_saving": True},
+    )
+
+
 # --- queues ---------------------------------------------------------------------------------
 
 
@@ -330,6 +356,12 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
     if name == "overdue" and "sort" not in request.GET:
         sort = "deadline"
     page = Paginator(qs.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    routed = recently_routed_for(user) if name == "triage" else []
+    if name in ("triage", "open"):
+        shown = [*page.object_list, *routed]
+        outcomes = router_outcomes(shown)
+        for case in shown:
+            case.router = outcomes.get(case.pk)  # type: ignore[attr-defined]
     by_level = None
     if name == "overdue":
         counts = dict(base.order_by().values_list("level").annotate(n=Count("id")))
@@ -343,6 +375,8 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
             "page": page,
             "by_level": by_level,
             "can_batch": _is_dispatcher(user),
+            "routed": routed,
+            "route_buttons": name == "triage" and _is_dispatcher(user),
             "now": clock.now(),
         },
     )
@@ -533,11 +567,15 @@ def _case_page(
                     "danger": action in DANGER,
                 }
             )
+    router = router_outcomes([case]).get(case.pk)
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
+            "router": router,
+            "can_route_to": bool({"accept", "dispatch"} & set(allowed)),
+            "duplicates": _duplicates_with_merge(user, case) if case.is_open else [],
             "actions": actions,
             "timeline": staff_timeline(case_events(case)),
             "visit": pending_visit(case),
@@ -549,6 +587,83 @@ def _case_page(
         },
         status=status,
     )
+
+
+def _duplicates_with_merge(user: User, case: Case) -> list[tuple[Duplicate, bool]]:
+    """The case's likely duplicates, each with whether this user may merge the two."""
+    may_merge_case = "merge" in allowed_actions(case.state, roles_for(user, case))
+    out = []
+    for d in case_duplicates_for(user, case):
+        other = d.case
+        both_batched = case.batch_id is not None and other.batch_id is not None
+        may = (
+            may_merge_case
+            and not both_batched
+            and "merge" in allowed_actions(other.state, roles_for(user, other))
+        )
+        out.append((d, may))
+    return out
+
+
+def _back(request: HttpRequest, case: Case) -> HttpResponse:
+    """To the page the button was on (a queue), or to the case."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("cases:detail", code=case.code)
+
+
+@login_required
+@require_POST
+def case_route_to(request: HttpRequest, code: str) -> HttpResponse:
+    """One click on a router suggestion: accept (if new) and dispatch to its department."""
+    user = acting_user(request)
+    case = _case_or_404(user, code)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest()
+    if version != case.version:
+        messages.warning(request, STALE)
+        return redirect("cases:detail", code=case.code)
+    try:
+        case = services.case_dispatch_suggested(
+            actor=user, case=case, version=version, label=request.POST.get("label", "")
+        )
+    except StaleVersion:
+        messages.warning(request, STALE)
+        return redirect("cases:detail", code=case.code)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect("cases:detail", code=case.code)
+    messages.success(
+        request,
+        _("%(code)s dispatched to %(to)s.")
+        % {"code": case.code, "to": case.assignee_department or case.assignee_user},
+    )
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def case_merge_with(request: HttpRequest, code: str) -> HttpResponse:
+    """One fix for many: this case and a suggested duplicate into one batch, in one step."""
+    user = acting_user(request)
+    case = _case_or_404(user, code)
+    other = _case_or_404(user, request.POST.get("other", ""))
+    try:
+        batch = services.batch_merge(actor=user, case=case, duplicate=other)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect("cases:detail", code=case.code)
+    messages.success(
+        request,
+        _("%(a)s and %(b)s are in batch %(batch)s now.")
+        % {"a": case.code, "b": other.code, "batch": batch.code},
+    )
+    return redirect("cases:detail", code=case.code)
 
 
 @login_required

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from minqing.cases import services as cs
 from minqing.cases.models import Case, CaseState, Category, ReturnVisit, TimeLimitClass, VisitStatus
+from minqing.cases.selectors import category_suggest
 from minqing.cases.tick import tick
-from minqing.cases.transitions import RESIDENT
+from minqing.cases.transitions import INTEGRATOR, RESIDENT
 from minqing.core import clock
 from minqing.core.errors import DomainError
 from minqing.outreach import services as os_
@@ -191,6 +192,8 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         [
             ("退休金认证不会操作", "独居老人不会用手机做养老金资格认证，希望上门帮忙。"),
             ("灵活就业社保缴费", "失业后想以灵活就业身份续缴社保，不清楚流程。"),
+            ("医保报销比例咨询", "退休老人住院后医保报销比例不清楚，希望社保窗口解释。"),
+            ("养老金迟迟没有到账", "父亲退休手续办完两个月，养老金还没有发放。"),
         ],
     ),
     (
@@ -202,6 +205,8 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         "工资 拖欠 欠薪",
         [
             ("装修工人被拖欠工资", "小区装修队工人反映两个月工资没有发。"),
+            ("物业保安被拖欠工资", "小区物业公司拖欠保安三个月工资，工人讨薪无门。"),
+            ("打工没签劳动合同", "在超市打工没签劳动合同，被辞退后拿不到补偿。"),
         ],
     ),
     (
@@ -214,6 +219,8 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         [
             ("老年合唱队没有排练场地", "社区老年合唱队二十多人，一直找不到固定的排练地方。"),
             ("健身器材损坏", "小区健身器材的转盘坏了，有孩子差点夹手。"),
+            ("社区图书室开放时间太短", "图书室只在工作日上午开放，上班族和学生用不上。"),
+            ("篮球场地面破损", "社区篮球场地面开裂，孩子打球容易崴脚。"),
         ],
     ),
     (
@@ -225,6 +232,8 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         "入学 学位 托管 课后",
         [
             ("双职工孩子放学没人接", "希望社区能组织课后托管。"),
+            ("孩子入学报名材料咨询", "今年孩子上小学，不清楚入学报名需要准备哪些材料。"),
+            ("暑期托管班名额太少", "社区暑期托管班报名很快满了，很多双职工家庭的孩子报不上。"),
         ],
     ),
     (
@@ -236,6 +245,7 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         "摊贩 占道 早市 经营",
         [
             ("早点摊占用人行道", "早上摊位把人行道全占了，行人只能走机动车道。"),
+            ("菜市场门口摊贩堵路", "早市摊贩把菜市场门口全占了，车辆和行人都过不去。"),
         ],
     ),
     (
@@ -247,6 +257,8 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         "预付卡 退费 理发 健身卡",
         [
             ("理发店关门预付卡无法退费", "楼下理发店突然关门，卡里还有八百元。"),
+            ("健身房停业会员卡退不了", "小区附近健身房突然停业，办的年卡无法退费。"),
+            ("超市出售过期食品", "楼下超市货架上有过期牛奶，希望市场监管部门检查。"),
         ],
     ),
     (
@@ -259,6 +271,9 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         [
             ("饭店油烟扰民", "临街饭店排烟口正对居民窗户，家里不敢开窗。"),
             ("夜间施工噪音", "工地晚上十一点以后还在施工，影响休息。"),
+            ("夜间装修噪音扰民", "楼上住户晚上十点以后还在装修，电钻噪音很大。"),
+            ("广场舞音响太吵", "晚上广场舞音响声音很大，影响老人和孩子休息。"),
+            ("垃圾站臭味扰民", "小区垃圾站清运不及时，夏天臭味很大，污染环境。"),
         ],
     ),
     (
@@ -270,6 +285,9 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         "卫生 医疗 家庭医生 体检",
         [
             ("家庭医生签约咨询", "老人想签家庭医生，不知道找谁。"),
+            ("卫生服务站药品不全", "社区卫生服务站常用的降压药经常缺货，老人只能去大医院开药。"),
+            ("老人免费体检预约", "六十五岁以上老人免费体检怎么预约，社区卫生站没有通知。"),
+            ("疫苗接种时间咨询", "孩子该打疫苗了，想知道社区卫生服务中心的接种时间。"),
         ],
     ),
     (
@@ -282,6 +300,9 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         [
             ("小区门口道路坑洼", "门口路面坑洼积水，老人容易摔倒。"),
             ("共享单车堵门", "大量共享单车堆在楼门口，出入不便。"),
+            ("附近没有公交站", "小区附近没有公交站，老人坐公交要走二十分钟。"),
+            ("学校路口缺少红绿灯", "学校门口的路口没有红绿灯，接送孩子的车辆很乱，交通不安全。"),
+            ("停车位不够道路乱停车", "小区停车位太少，车辆停在道路两边，救护车都进不来。"),
         ],
     ),
     (
@@ -293,9 +314,25 @@ CATEGORIES: list[tuple[str, str, str, str, str, str, list[tuple[str, str]]]] = [
         "养老 助餐 独居 老人",
         [
             ("独居老人需要助餐", "八十多岁独居老人做饭困难，希望有助餐服务。"),
+            ("独居老人无人照看", "楼里有位独居老人行动不便，子女不在身边，希望社区定期探望。"),
+            ("低保申请咨询", "家里老人生病失去收入，想申请低保，不知道需要哪些材料。"),
+            ("养老驿站助餐涨价", "社区养老驿站的助餐价格上涨，老人负担重。"),
         ],
     ),
 ]
+
+# The department that takes a first-level category's cases when no more precise category is
+# known (a case the router files under the first-level category itself).
+TOP_DEPARTMENTS = {
+    "城乡建设": "D-HOUSING",
+    "劳动和社会保障": "D-HRSS",
+    "教育文体": "D-EDU",
+    "商贸旅游": "D-MARKET",
+    "环境保护": "D-ENV",
+    "卫生计生": "D-HEALTH",
+    "交通运输": "D-TRANSPORT",
+    "民政": "D-CIVIL",
+}
 
 REPORTERS = [
     "刘阿姨",
@@ -492,6 +529,10 @@ class DemoWorld:
             parent.keywords = keywords
             parent.save()
             self.leaves.append((parent, problems))
+        for (name,), top in ((k, c) for k, c in cache.items() if len(k) == 1):
+            if name in TOP_DEPARTMENTS:
+                top.default_department = self.departments[TOP_DEPARTMENTS[name]]
+                top.save(update_fields=["default_department"])
 
     # --- playing cases forward ----------------------------------------------------------
 
@@ -563,6 +604,7 @@ class DemoWorld:
                 session=session,
                 solved_on_spot=(fate == "on_spot"),
                 reply="现场协调处理完毕。" if fate == "on_spot" else "",
+                route=False,  # the history the router learns from is the people's own work
             )
             codes.append(case.code)
 
@@ -830,6 +872,102 @@ class DemoWorld:
             at = at.replace(microsecond=0)
             self.plan_case(at, self.rng.choice(grids))
         self.play()
+
+
+# New reports of this evening, after the router has learnt from the demo's history: each
+# (minutes ago, channel, building, title, description, reporter). Some are routed on the
+# spot, some wait in triage with three suggestions; two in 华荫南里 repeat each other.
+INTAKE: list[tuple[int, str, str, str, str, str]] = [
+    (
+        95,
+        "phone",
+        "HYNL-G1-B03",
+        "单元门关不上",
+        "楼门老化变形，晚上关不严，外人随意进出。",
+        "马大爷",
+    ),
+    (
+        80,
+        "web",
+        "MYXL-G1-B02",
+        "饭店油烟扰民",
+        "临街饭店排烟口正对居民窗户，晚上油烟很大。",
+        "高女士",
+    ),
+    (70, "wechat", "HYNL-G2-B04", "小区门口道路坑洼", "门口路面坑洼积水，老人容易摔倒。", "林先生"),
+    (
+        55,
+        "web",
+        "HYNL-G2-B06",
+        "华荫南里6号楼前路灯不亮",
+        "楼前的路灯坏了一个多星期，晚上回家黑乎乎的，希望尽快修好。",
+        "何阿姨",
+    ),
+    (
+        40,
+        "phone",
+        "HYNL-G2-B07",
+        "楼前路灯坏了没人修",
+        "华荫南里6号、7号楼之间的路灯不亮一个多星期了，晚上出门不安全。",
+        "郭师傅",
+    ),
+    (
+        30,
+        "api",
+        "XJL-G1-B02",
+        "流浪猫太多晚上叫",
+        "小区里流浪猫越来越多，夜里叫声不断，有居民担心卫生问题。",
+        "罗女士",
+    ),
+    (
+        20,
+        "web",
+        "HYNL-G1-B08",
+        "希望增加便民服务点",
+        "附近没有修鞋配钥匙的地方，老人办点小事要走很远。",
+        "梁大爷",
+    ),
+    (
+        10,
+        "phone",
+        "HYNL-G1-B05",
+        "楼道有燃气味",
+        "傍晚楼道里闻到明显的燃气味，居民很担心。",
+        "宋先生",
+    ),
+]
+
+
+def seed_intake(*, now: datetime | None = None) -> list[Case]:
+    """Report this evening's new cases through the web form, the hotline, WeChat and the API,
+    so the router (trained on the history) routes them or leaves its suggestions."""
+    moment = now or timezone.now()
+    desk = Membership.objects.filter(role=Role.COMMUNITY_STAFF, place__code="HYNL").first()
+    categories = Category.objects.filter(children__isnull=True)
+    cases = []
+    for minutes, channel, building, title, description, reporter in INTAKE:
+        place = Place.objects.get(code=building)
+        # The reporter's choice of category, by the keyword rules, as the web form does.
+        category = category_suggest(f"{title} {description}") or categories.order_by("code")[0]
+        # The hotline is answered at the community's desk; the web and WeChat are residents'
+        # own; the API is an integrator's app.
+        actor = desk.user if channel == "phone" and desk is not None else None
+        role = None if actor else INTEGRATOR if channel == "api" else RESIDENT
+        with clock.at(moment - timedelta(minutes=minutes)):
+            cases.append(
+                cs.case_report(
+                    actor=actor,
+                    role=role,
+                    title=title,
+                    description=description,
+                    category=category,
+                    place=place,
+                    channel=channel,
+                    reporter_name=reporter,
+                    reporter_phone=f"1382222{minutes:04d}",
+                )
+            )
+    return cases
 
 
 def demo_exists() -> bool:

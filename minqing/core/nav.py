@@ -15,6 +15,7 @@ from minqing.people.selectors import roles_of
 
 DESK_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER})
 DASHBOARD_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER})
+HOT_ISSUE_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.LEADER})
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ def is_desk_user(user) -> bool:
 
 def can_see_dashboard(user) -> bool:
     return user.is_superuser or bool(roles_of(user) & DASHBOARD_ROLES)
+
+
+def can_see_hot_issues(user) -> bool:
+    return user.is_superuser or bool(roles_of(user) & HOT_ISSUE_ROLES)
 
 
 def nav_for(user) -> list[NavItem]:
@@ -85,4 +90,6 @@ def nav_for(user) -> list[NavItem]:
         items.append(NavItem(reverse("cases:batches"), _("Batches")))
     if can_see_dashboard(user):
         items.append(NavItem(reverse("dashboards:home"), _("Dashboard")))
+    if can_see_hot_issues(user):
+        items.append(NavItem(reverse("dashboards:hot"), _("Hot issues")))
     return items

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.forms import set_choices
@@ -30,3 +31,22 @@ class DashboardForm(forms.Form):
 
 
 _DEPTH = {"district": 0, "subdistrict": 1, "community": 2}
+
+
+HOT_PERIODS = [7, 30, 90]
+
+
+class HotIssuesForm(forms.Form):
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    days = forms.TypedChoiceField(label=_("Reported in the last"), coerce=int, required=False)
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self.fields["place"],
+            [(p.code, ("　" * _DEPTH.get(p.kind, 0)) + p.name) for p in places],
+        )
+        set_choices(
+            self.fields["days"],
+            [(n, gettext("%(n)s days") % {"n": n}) for n in HOT_PERIODS],
+        )

@@ -14,9 +14,11 @@ from minqing.core import clock
 from minqing.core.views import acting_user
 from minqing.dashboards import charts
 from minqing.dashboards import selectors as s
-from minqing.dashboards.forms import DashboardForm
+from minqing.dashboards.forms import DashboardForm, HotIssuesForm
+from minqing.dashboards.hot import hot_issues, hot_places_for
 
 DEFAULT_DAYS = 90
+HOT_DEFAULT_DAYS = 30
 
 
 def headline_number(n: int) -> str:
@@ -84,5 +86,38 @@ def home(request: HttpRequest) -> HttpResponse:
             "solved": solved,
             "solved_text": headline_number(solved),
             "first": first,
+            "can_see_hot": hot_places_for(user).filter(pk=place.pk).exists(),
+        },
+    )
+
+
+@login_required
+def hot(request: HttpRequest) -> HttpResponse:
+    """Hot issues: the recent cases of a place grouped by place and problem, hottest first."""
+    user = acting_user(request)
+    places = list(hot_places_for(user))
+    if not places:
+        raise PermissionDenied
+    form = HotIssuesForm(request.GET or None, places=places)
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    code = data.get("place") or request.GET.get("place")
+    place = next((p for p in places if p.code == code), None) if code else places[0]
+    if place is None:
+        raise Http404
+    days = data.get("days") or HOT_DEFAULT_DAYS
+    if not form.is_bound:
+        form = HotIssuesForm(places=places, initial={"place": place.code, "days": days})
+    now = clock.now()
+    return render(
+        request,
+        "dashboards/hot.html",
+        {
+            "form": form,
+            "place": place,
+            "days": days,
+            "groups": hot_issues(place, since=now - timedelta(days=days), now=now),
         },
     )

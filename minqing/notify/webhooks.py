@@ -38,6 +38,7 @@ EVENT_TYPES = {
     "solve_on_spot": "case.resolved",
     "accept": "case.accepted",
     "dispatch": "case.dispatched",
+    "route": "case.dispatched",
     "start": "case.started",
     "resolve": "case.resolved",
     "batch_resolve": "case.resolved",

@@ -8,9 +8,9 @@
     else:                          # not sure (or no model): to triage, with up to 3 ideas
         ...decision.suggestions, decision.reason
 
-Models live in ``<MINQING_VAR_DIR or settings.VAR_DIR>/models`` (see :mod:`.store`); the
-newest trained one is used, and a newly trained one is picked up within seconds without a
-restart.
+Models live in ``settings.MINQING_ROUTER_MODELS_DIR``, by default ``<VAR_DIR>/models`` (see
+:mod:`.store`); the newest trained one is used, and a newly trained one is picked up within
+seconds without a restart.
 """
 
 from __future__ import annotations
@@ -29,17 +29,22 @@ _current: dict[Path, CurrentRouter] = {}
 
 
 def models_dir() -> Path:
-    """``$MINQING_VAR_DIR/models``, else ``settings.VAR_DIR/models``, else ``./var/models``."""
-    env = os.environ.get("MINQING_VAR_DIR")
-    if env:
-        return Path(env) / "models"
+    """``settings.MINQING_ROUTER_MODELS_DIR`` (by default ``<VAR_DIR>/models``) when Django is
+    configured; else ``$MINQING_VAR_DIR/models``, else ``./var/models``."""
     try:
         from django.conf import settings
 
-        if settings.configured and getattr(settings, "VAR_DIR", None):
-            return Path(settings.VAR_DIR) / "models"
+        if settings.configured:
+            configured = getattr(settings, "MINQING_ROUTER_MODELS_DIR", None)
+            if configured:
+                return Path(configured)
+            if getattr(settings, "VAR_DIR", None):
+                return Path(settings.VAR_DIR) / "models"
     except ImportError:  # pragma: no cover - Django is a dependency
         pass
+    env = os.environ.get("MINQING_VAR_DIR")
+    if env:
+        return Path(env) / "models"
     return Path("var") / "models"
 
 

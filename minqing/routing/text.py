@@ -132,7 +132,9 @@ def _tables() -> tuple[np.ndarray, re.Pattern[str]]:
                 )
             start = cp
         prev = cp
-    pattern = re.compile("[" + "".join(ranges) + "]") if ranges else re.compile(r"(?!x)x")
+    # Beyond the table, NFKC decides too (mathematical letters such as "𝐀" become "a").
+    ranges.append("\U00010000-\U0010ffff")
+    pattern = re.compile("[" + "".join(ranges) + "]")
     return table, pattern
 
 

@@ -67,7 +67,10 @@ def test_a_missing_or_rewritten_event_is_found(every_state):
     CaseEvent.objects.filter(case=closed, action="close").update(action="teleport")
     found = {(m.code, m.problem) for m in check_integrity()}
     assert (resolved.code, "event numbers have gaps") in found
-    assert (resolved.code, "#5: starts from “in_progress”, the history before it says “dispatched”") in found
+    assert (
+        resolved.code,
+        "#5: starts from “in_progress”, the history before it says “dispatched”",
+    ) in found
     assert (resolved.code, "#5: resolve is not allowed from “dispatched”") in found
     assert (closed.code, "#6: unknown action teleport") in found
     assert {code for code, _ in found} == {resolved.code, closed.code}

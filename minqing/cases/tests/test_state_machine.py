@@ -1,10 +1,12 @@
 """Random sequences of real service calls keep each case's state and history in step.
 
-A hypothesis state machine reports cases and drives them through accept, dispatch, start,
-resolve, send back, escalate, reject, merge and batch resolution, return visits with random
-answers, reopen, close and ``tick`` with the clock moved forward. It keeps its own small model
-of what each call should do (and whether it should be refused), and after every step checks
-the database against the model, ``check_integrity()`` and a replay of every case's events.
+A hypothesis state machine reports cases (in the field, or on the web where the category
+router dispatches them or leaves its suggestions) and drives them through accept, dispatch,
+start, resolve, send back, escalate, reject, merge and batch resolution, return visits with
+random answers, reopen, close and ``tick`` with the clock moved forward. It keeps its own
+small model of what each call should do (and whether it should be refused), and after every
+step checks the database against the model, ``check_integrity()`` and a replay of every
+case's events.
 
 Each run works in a savepoint of the test's transaction and rolls it back at the end, so the
 runs are independent and the shared ``world`` (places, people) is made once.
@@ -109,6 +111,7 @@ class Expect:
 
 class Lifecycle(RuleBasedStateMachine):
     world: ClassVar[Any] = None  # the shared places and people, set by the test
+    django_settings: ClassVar[Any] = None  # pytest-django's settings, with a router trained
     batches = Bundle("batches")
 
     def __init__(self) -> None:
@@ -235,6 +238,45 @@ class Lifecycle(RuleBasedStateMachine):
             self.resolved(e)
         self.expect[case.pk] = e
         event("reported")
+
+    @rule(
+        place=st.sampled_from(["building", "other_building"]),
+        category=st.sampled_from(["door", "pipes", "noise"]),
+        urgency=st.sampled_from(["normal", "urgent", "emergency"]),
+        sure=st.booleans(),
+    )
+    def report_online(self, place, category, urgency, sure):
+        """A resident reports on the web. The router reads it as 城乡建设, the top category
+        of all three categories here: sure, it dispatches the case to its category's
+        department (the noise category has none, so that case stays); unsure, it leaves its
+        suggestions and the case waits in triage."""
+        e = Expect(
+            state="reported",
+            level="grid",
+            place=place,
+            limit_class=self.categories[category].time_limit_class,
+            urgency=urgency,
+        )
+        self.django_settings.MINQING_ROUTER_THRESHOLD = 0.0 if sure else 1.01
+        with self.clock():
+            case = services.case_report(
+                actor=None,
+                role=RESIDENT,
+                title="楼门坏了关不上",
+                category=self.categories[category],
+                place=getattr(self.world, place),
+                channel="web",
+                urgency=urgency,
+                reporter_phone="13812345678",
+            )
+        department = {"door": "housing", "pipes": "water"}.get(category)
+        if sure and department:
+            e.state, e.assignee = "dispatched", department
+            e.deadline, e.overdue = self.now + e.limit(), False
+            event("routed")
+        else:
+            event("left with suggestions")
+        self.expect[case.pk] = e
 
     @precondition(lambda self: self.expect)
     @rule(data=st.data(), steps=st.integers(1, 6))
@@ -573,8 +615,11 @@ class Lifecycle(RuleBasedStateMachine):
             history = events[case.pk]
             state, level, problems = replay(history)
             assert (state, level, problems) == (case.state, case.level, [])
-            # Opening a return visit is the system's own note; everything else is a write.
-            assert case.version == len([e for e in history if e.action != "visit_due"])
+            # Opening a return visit and the router's suggestions are the system's own notes;
+            # everything else is a write.
+            assert case.version == len(
+                [e for e in history if e.action not in ("visit_due", "suggest")]
+            )
 
             e = self.expect[case.pk]
             assignee = names.get(case.assignee_department_id or case.assignee_user_id)
@@ -612,9 +657,12 @@ SETTINGS = settings(
 )
 
 
-def test_random_sequences_of_service_calls_keep_state_and_history_in_step(world):
-    Lifecycle.world = world
+def test_random_sequences_of_service_calls_keep_state_and_history_in_step(
+    world, train_router, settings
+):
+    train_router()
+    Lifecycle.world, Lifecycle.django_settings = world, settings
     try:
         run_state_machine_as_test(Lifecycle, settings=SETTINGS)
     finally:
-        Lifecycle.world = None
+        Lifecycle.world, Lifecycle.django_settings = None, None

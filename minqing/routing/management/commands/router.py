@@ -29,7 +29,15 @@ class Command(BaseCommand):
             "train",
             help=_("Learn from labelled messages and save a new model version."),
         )
-        _data_arguments(train)
+        _data_arguments(train, required=False)
+        train.add_argument(
+            "--from-cases",
+            action="store_true",
+            help=_(
+                "Learn from the district's closed cases (title and description; label: the "
+                "first-level category) instead of a file."
+            ),
+        )
         train.add_argument(
             "--folds",
             type=int,
@@ -105,6 +113,28 @@ class Command(BaseCommand):
     # -- train ------------------------------------------------------------------------------
     def _train(self, options: dict[str, Any]) -> None:
         started = time.perf_counter()
+        if options["from_cases"]:
+            if options.get("data") or options.get("exclude_data"):
+                raise CommandError(_("Use either --from-cases or --data, not both."))
+            from minqing.routing.from_cases import closed_case_examples
+
+            texts, labels = closed_case_examples()
+            if not texts:
+                raise CommandError(
+                    _("There are no closed cases to learn from yet; train from a file first.")
+                )
+            meta: dict[str, Any] = {"data": "closed cases", "cases": len(texts)}
+            self._fit(options, texts, labels, meta, started=started, excluded=0)
+            return
+        missing = [
+            f"--{name.replace('_', '-')}"
+            for name in ("data", "text_columns", "label_column")
+            if not options.get(name)
+        ]
+        if missing:
+            raise CommandError(
+                _("Give %(options)s, or --from-cases.") % {"options": ", ".join(missing)}
+            )
         columns = split_columns(options["text_columns"])
         table = read_table(options["data"])
         texts = table.texts(columns)
@@ -121,18 +151,32 @@ class Command(BaseCommand):
             excluded = len(drop)
             texts = [t for i, t in enumerate(texts) if i not in drop]
             labels = [v for i, v in enumerate(labels) if i not in drop]
+        meta = {
+            "data": str(options["data"]),
+            "text_columns": columns,
+            "label_column": options["label_column"],
+            "excluded": excluded,
+        }
+        self._fit(options, texts, labels, meta, started=started, excluded=excluded)
+
+    def _fit(
+        self,
+        options: dict[str, Any],
+        texts: list[str],
+        labels: list[str],
+        meta: dict[str, Any],
+        *,
+        started: float,
+        excluded: int,
+    ) -> None:
+        """Train, save as the current model and print the figures."""
         router = Router.train(
             texts,
             labels,
             folds=options["folds"],
             word_chars=options["word_chars"] or 0,
             head_chars=options["head_chars"],
-            meta={
-                "data": str(options["data"]),
-                "text_columns": columns,
-                "label_column": options["label_column"],
-                "excluded": excluded,
-            },
+            meta=meta,
         )
         directory = options.get("models_dir") or models_dir()
         path = store.save(router, directory)
@@ -153,6 +197,8 @@ class Command(BaseCommand):
             _("Trained router %(version)s on %(n)s messages in %(s).1f s.")
             % {"version": router.version, "n": summary.n, "s": seconds}
         )
+        if options["from_cases"]:
+            self.stdout.write(_("Learnt from the closed cases in the database."))
         if excluded:
             self.stdout.write(
                 _("Left out %(n)s training rows that also occur in %(file)s.")
@@ -230,19 +276,22 @@ class Command(BaseCommand):
         )
 
 
-def _data_arguments(parser: CommandParser) -> None:
+def _data_arguments(parser: CommandParser, *, required: bool = True) -> None:
     parser.add_argument(
-        "--data", required=True, metavar="FILE", help=_("An .xlsx or .csv file with a header row.")
+        "--data",
+        required=required,
+        metavar="FILE",
+        help=_("An .xlsx or .csv file with a header row."),
     )
     parser.add_argument(
         "--text-columns",
-        required=True,
+        required=required,
         metavar="COLS",
         help=_("Comma-separated text columns, joined in this order."),
     )
     parser.add_argument(
         "--label-column",
-        required=True,
+        required=required,
         metavar="COL",
         help=_("The column holding each message's category."),
     )

@@ -1,0 +1,68 @@
+"""Training the category router from the district's own closed cases.
+
+A closed case's text is its title and description; its label is the name of its first-level
+category (the category it was finally filed under, which the dispatcher and the department
+agreed on). The labels are therefore exactly the names the router's decisions are mapped back
+onto (:mod:`minqing.cases.routes`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from minqing.cases.models import Case, CaseState, Category
+from minqing.routing import store
+from minqing.routing.router import Router
+from minqing.routing.runtime import models_dir
+
+
+def closed_case_examples() -> tuple[list[str], list[str]]:
+    """(texts, labels) of every closed case, oldest first."""
+    tops: dict[int, str] = {}
+    parents: dict[int, int | None] = {}
+    names: dict[int, str] = {}
+    for pk, parent_id, name in Category.objects.values_list("pk", "parent_id", "name"):
+        parents[pk], names[pk] = parent_id, name
+
+    def top_name(pk: int) -> str:
+        if pk not in tops:
+            node = pk
+            for _ in range(10):  # the tree has three levels; never loop on a bad one
+                parent = parents.get(node)
+                if parent is None:
+                    break
+                node = parent
+            tops[pk] = names[node]
+        return tops[pk]
+
+    texts: list[str] = []
+    labels: list[str] = []
+    rows = (
+        Case.objects.filter(state=CaseState.CLOSED)
+        .order_by("reported_at", "pk")
+        .values_list("title", "description", "category_id")
+    )
+    for title, description, category_id in rows.iterator(chunk_size=5000):
+        texts.append(f"{title}\n{description}")
+        labels.append(top_name(category_id))
+    return texts, labels
+
+
+def train_from_cases(
+    *,
+    folds: int = 5,
+    head_chars: int = 24,
+    word_chars: int = 0,
+    directory: Path | None = None,
+) -> tuple[Router, Path]:
+    """Train a router on the closed cases, save it as the current model, return it and its
+    file. Raises :class:`~minqing.routing.errors.RoutingError` (``too_few_labels``) when the
+    closed cases have fewer than two first-level categories."""
+    texts, labels = closed_case_examples()
+    meta: dict[str, Any] = {"data": "closed cases", "cases": len(texts)}
+    router = Router.train(
+        texts, labels, folds=folds, head_chars=head_chars, word_chars=word_chars, meta=meta
+    )
+    path = store.save(router, directory or models_dir())
+    return router, path
