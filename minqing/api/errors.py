@@ -149,6 +149,8 @@ def _detail(error: dict[str, Any]) -> dict[str, Any]:
     if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
         template = gettext_lazy("This field cannot be empty.")
     message = str(error.get("msg", ""))
+    if kind == "value_error" and (error.get("ctx") or {}).get("error") is not None:
+        message = str(error["ctx"]["error"])  # our validators' own (translated) words
     if template is not None:
         try:
             message = str(template) % {k: v for k, v in (error.get("ctx") or {}).items()}

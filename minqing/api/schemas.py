@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict
 
@@ -15,7 +16,7 @@ _NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*$")
 def _text_only(value: object) -> object:
     """Pydantic reads a bare number as a Unix timestamp; our API takes ISO 8601 text only."""
     if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.match(value)):
-        raise ValueError("use ISO 8601, such as 2026-08-01T09:30:00+08:00")
+        raise ValueError(_("Use ISO 8601, such as 2026-08-01T09:30:00+08:00."))
     return value
 
 
@@ -23,11 +24,11 @@ def _in_utc(value: datetime) -> datetime:
     """Real time zones are within ±14 h of UTC (PostgreSQL refuses more); keep UTC."""
     offset = value.utcoffset()
     if offset is None or abs(offset) > timedelta(hours=14):
-        raise ValueError("the time zone offset must be within ±14:00")
+        raise ValueError(_("The time zone offset must be within ±14:00."))
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("the date is out of range") from None
+        raise ValueError(_("The date is out of range.")) from None
 
 
 # An ISO 8601 date-time with its time zone; a date.
