@@ -57,6 +57,7 @@ def _pages() -> list[tuple[str, str | None, str, dict]]:
         ("overdue", "subdistrict", "/cases/overdue/", DESK),
         ("evening-talks", "community", "/talks/", DESK),
         ("dashboard", "leader", "/dashboards/", DESK),
+        ("hot-issues", "leader", "/dashboards/hot/", DESK),
         ("resident-report", None, "/report/?community=HYNL", PHONE),
         ("contact-card", None, "/contacts/HYNL-G1-B07/", PHONE),
     ]
