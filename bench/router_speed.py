@@ -37,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--singles", type=int, default=2000)
-    parser.add_argument("--word-chars", type=int, default=100)
+    parser.add_argument("--word-chars", type=int, default=0)  # the product default
     args = parser.parse_args()
     with threadpool_limits(1):
         train = read_table(SHARED / "teddycup2020" / "messages_labeled_tokens.csv")
