@@ -88,7 +88,8 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
         {
             "changeset": CHANGESET,
             "contact": getattr(settings, "MINQING_OPEN311_CONTACT", ""),
-            "key_service": getattr(settings, "MINQING_OPEN311_KEY_SERVICE", ""),
+            "key_service": settings.MINQING_OPEN311_KEY_SERVICE
+            or _("API keys are issued by the district's administrator."),
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
