@@ -34,7 +34,7 @@ from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 
 from minqing.cases import models as cm
-from minqing.cases.models import LEVEL_LADDER, OPEN_STATES, CaseState, Level
+from minqing.cases.models import LEVEL_LADDER, OPEN_STATES, CaseState
 from minqing.people.models import Role
 from minqing.people.selectors import memberships_of
 from minqing.places.models import Place, PlaceKind
@@ -304,7 +304,3 @@ def solved_total(place: Place) -> tuple[int, datetime | None]:
         n=Count("id", filter=Q(state__in=SOLVED_STATES)), first=Min("reported_at")
     )
     return r["n"], r["first"]
-
-
-def level_label(level: str) -> str:
-    return str(Level(level).label)

@@ -47,14 +47,6 @@ class TeamStatus:
         return not self.missing
 
 
-def team_of(grid: Place) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(place=grid, active=True)
-        .select_related("user", "liaison_unit")
-        .order_by("role", "user__full_name")
-    )
-
-
 _CARD_ORDER = [Role.GRID_WORKER, Role.AGENCY_CADRE, Role.STREET_CADRE, Role.BUILDING_HEAD]
 
 

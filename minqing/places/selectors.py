@@ -18,11 +18,6 @@ def place_get(*, code: str) -> Place:
         ) from None
 
 
-def places_under(place: Place, *, kind: str | None = None) -> QuerySet[Place]:
-    qs = Place.objects.filter(path__startswith=place.path)
-    return qs.filter(kind=kind) if kind else qs
-
-
 # --- added for the pages --------------------------------------------------------------------
 
 

@@ -8,13 +8,7 @@ onto (:mod:`minqing.cases.routes`).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from minqing.cases.models import Case, CaseState, Category
-from minqing.routing import store
-from minqing.routing.router import Router
-from minqing.routing.runtime import models_dir
 
 
 def closed_case_examples() -> tuple[list[str], list[str]]:
@@ -47,22 +41,3 @@ def closed_case_examples() -> tuple[list[str], list[str]]:
         texts.append(f"{title}\n{description}")
         labels.append(top_name(category_id))
     return texts, labels
-
-
-def train_from_cases(
-    *,
-    folds: int = 5,
-    head_chars: int = 24,
-    word_chars: int = 0,
-    directory: Path | None = None,
-) -> tuple[Router, Path]:
-    """Train a router on the closed cases, save it as the current model, return it and its
-    file. Raises :class:`~minqing.routing.errors.RoutingError` (``too_few_labels``) when the
-    closed cases have fewer than two first-level categories."""
-    texts, labels = closed_case_examples()
-    meta: dict[str, Any] = {"data": "closed cases", "cases": len(texts)}
-    router = Router.train(
-        texts, labels, folds=folds, head_chars=head_chars, word_chars=word_chars, meta=meta
-    )
-    path = store.save(router, directory or models_dir())
-    return router, path
