@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from minqing.cases.models import Case, Category
 from minqing.places.models import Department
 
@@ -24,14 +26,26 @@ class RouteMap:
     departments that take them. Reads every category and department once (two queries), so
     a page can map the suggestions of many cases."""
 
-    def __init__(self) -> None:
-        categories = list(Category.objects.order_by("code"))
-        self.categories = {c.pk: c for c in categories}
+    def __init__(self, case: Case | None = None) -> None:
+        categories = Category.objects.order_by("code")
+        departments = Department.objects.select_related("place")
+        if case is not None:
+            # One case (the intake's hot path): the first-level categories and its own chain
+            # are all it can need, not the whole tree.
+            own = Q(pk=case.category_id) | Q(children__pk=case.category_id)
+            own |= Q(children__children__pk=case.category_id)
+            categories = categories.filter(Q(parent__isnull=True) | own).distinct()
+        loaded = list(categories)
+        self.categories = {c.pk: c for c in loaded}
         self.tops: dict[str, Category] = {}
-        for c in categories:
+        for c in loaded:
             if c.parent_id is None:
                 self.tops.setdefault(c.name, c)
-        self.departments = {d.pk: d for d in Department.objects.select_related("place")}
+        if case is not None:
+            departments = departments.filter(
+                pk__in={c.default_department_id for c in loaded if c.default_department_id}
+            )
+        self.departments = {d.pk: d for d in departments}
 
     def _chain(self, category_id: int) -> list[Category]:
         chain: list[Category] = []
@@ -71,4 +85,4 @@ class RouteMap:
 
 def route_target(case: Case, label: str) -> RouteTarget | None:
     """Where the router label ``label`` sends ``case`` (see :meth:`RouteMap.target`)."""
-    return RouteMap().target(case, label)
+    return RouteMap(case).target(case, label)

@@ -773,7 +773,7 @@ def case_route(*, case: Case) -> Case:
         "threshold": threshold,
     }
     reason = decision.reason
-    routes = RouteMap()
+    routes = RouteMap(case)
     if decision.dispatch and decision.label:
         target = routes.target(case, decision.label)
         if target is None:
