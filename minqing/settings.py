@@ -145,6 +145,10 @@ MINQING_TIME_LIMITS = {
     "ordinary": timedelta(days=env_int("MINQING_LIMIT_ORDINARY_DAYS", 7)),
     "complex": timedelta(days=env_int("MINQING_LIMIT_COMPLEX_DAYS", 15)),
 }
+# A new case must be taken up (立案/接单) within this time, or it is overdue and escalates.
+MINQING_RESPONSE_LIMIT = timedelta(hours=env_int("MINQING_LIMIT_RESPONSE_HOURS", 2))
+# Districts' own rules (cases.DistrictRules) are re-read by each process this often.
+MINQING_RULES_CACHE_SECONDS = env_int("MINQING_RULES_CACHE_SECONDS", 60)
 # A return visit opens this long after resolution and is due within the second value.
 MINQING_RETURN_VISIT_OPENS_AFTER = timedelta(hours=env_int("MINQING_RETURN_VISIT_OPENS_HOURS", 24))
 MINQING_RETURN_VISIT_WITHIN = timedelta(days=env_int("MINQING_RETURN_VISIT_DAYS", 7))
@@ -190,3 +194,8 @@ MINQING_ROUTER_CHANNELS = env_list("MINQING_ROUTER_CHANNELS", ["web", "api", "ph
 MINQING_ROUTER_MODELS_DIR = Path(env_str("MINQING_ROUTER_MODELS_DIR", str(VAR_DIR / "models")))
 # Duplicate suggestions: open cases of the same community reported within this many days.
 MINQING_DUPLICATE_WINDOW_DAYS = env_int("MINQING_DUPLICATE_WINDOW_DAYS", 30)
+
+# --- public results page
+# The public results page (/results/) is computed at most once per this many seconds (and
+# process; a shared cache makes it once per deployment): the figures are that fresh.
+MINQING_PUBLIC_RESULTS_CACHE_SECONDS = env_int("MINQING_PUBLIC_RESULTS_CACHE_SECONDS", 60)

@@ -7,15 +7,18 @@ header, every transition the required ``If-Match`` header, and case responses th
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from minqing.api.api_marks import ETAG, IF_MATCH
 from minqing.api.auth import TokenAuth
@@ -128,9 +131,20 @@ def _complete(schema: OpenAPISchema) -> None:
                 )
 
 
+class Encoder(NinjaJSONEncoder):
+    """Every date-time in the server's zone with its offset (``+08:00`` in Asia/Shanghai),
+    as docs/api.md says; the database and pydantic hand them over in UTC."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
 class Renderer(JSONRenderer):
     """UTF-8 JSON with Chinese as it is, not as \\u escapes."""
 
+    encoder_class = Encoder
     json_dumps_params = {"ensure_ascii": False}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,12 @@ class TimeLimitClass(models.TextChoices):
     UTILITIES = "utilities", _("Utilities (24 h)")
     ORDINARY = "ordinary", _("Ordinary (7 days)")
     COMPLEX = "complex", _("Complex (15 days)")
+
+
+class CategoryQuerySet(models.QuerySet):
+    def for_district(self, district_code: str) -> CategoryQuerySet:
+        """The categories a district files cases under: the shared ones and its own."""
+        return self.filter(Q(district__isnull=True) | Q(district__code=district_code))
 
 
 class Category(models.Model):
@@ -44,6 +51,18 @@ class Category(models.Model):
         default=TimeLimitClass.ORDINARY,
     )
     keywords = models.CharField(_("keywords"), max_length=400, blank=True)
+    # Empty: the category serves every district; set: only that district files cases under it.
+    district = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("only in district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_categories",
+        limit_choices_to={"kind": "district"},
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category")
@@ -180,9 +199,14 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_cases",
     )
+    # The response limit (立案/接单): set when the case is written down, kept for the figures.
+    respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    # The deadline of whoever holds the case now: the response deadline until someone takes
+    # it, then the handling deadline of its level or department.
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
-    was_overdue = models.BooleanField(_("was ever overdue"), default=False)
+    # Missed a deadline in this round (since it was reported or last reopened).
+    was_overdue = models.BooleanField(_("late"), default=False)
     batch = models.ForeignKey(
         Batch,
         verbose_name=_("batch"),
@@ -214,6 +238,15 @@ class Case(models.Model):
         ordering = ["-reported_at"]
         indexes = [
             models.Index(fields=["state", "deadline"], name="case_state_deadline"),
+            # The sweep's scan: open cases not yet marked overdue, by deadline.
+            models.Index(
+                fields=["deadline"],
+                name="case_open_deadline",
+                condition=Q(
+                    overdue=False,
+                    state__in=["reported", "accepted", "dispatched", "in_progress"],
+                ),
+            ),
             models.Index(fields=["place", "state"], name="case_place_state"),
         ]
 
@@ -309,6 +342,7 @@ class ReturnVisit(models.Model):
         _("satisfied?"), max_length=12, choices=Satisfaction.choices, blank=True
     )
     comment = models.TextField(_("comment"), blank=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("visited by"),
@@ -333,6 +367,73 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} · {self.get_status_display()}"
+
+
+class DistrictRules(models.Model):
+    """How one district runs its cases: the ladder an overdue case climbs, the response
+    limit, and time limits per level and class (``TimeLimit``). Data, not code: a district
+    without rules follows the settings (``MINQING_TIME_LIMITS``, ``MINQING_RESPONSE_LIMIT``)."""
+
+    district = models.OneToOneField(
+        "places.Place",
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="case_rules",
+        limit_choices_to={"kind": "district"},
+    )
+    ladder = models.CharField(
+        _("ladder"),
+        max_length=80,
+        default="grid,community,subdistrict,district",
+        help_text=_("The levels an overdue case climbs, lowest first, separated by commas."),
+    )
+    respond_hours = models.PositiveIntegerField(
+        _("response limit (hours)"),
+        null=True,
+        blank=True,
+        help_text=_("Time to take up a new case; empty: the deployment's setting."),
+    )
+
+    class Meta:
+        verbose_name = _("district rules")
+        verbose_name_plural = _("district rules")
+
+    def __str__(self) -> str:
+        return str(self.district)
+
+    def clean(self) -> None:
+        levels = [part.strip() for part in self.ladder.split(",") if part.strip()]
+        unknown = [level for level in levels if level not in Level.values]
+        if unknown or not levels:
+            raise ValidationError(
+                {"ladder": _("Use the levels %(levels)s.") % {"levels": ", ".join(Level.values)}}
+            )
+        order = [LEVEL_LADDER.index(Level(level)) for level in levels]
+        if order != sorted(set(order)):
+            raise ValidationError({"ladder": _("List each level once, lowest first.")})
+        self.ladder = ",".join(levels)
+
+
+class TimeLimit(models.Model):
+    """One district's time limit for a class of case at one level (empty level: every level)."""
+
+    rules = models.ForeignKey(DistrictRules, on_delete=models.CASCADE, related_name="limits")
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
+    limit_class = models.CharField(_("time limit"), max_length=16, choices=TimeLimitClass.choices)
+    hours = models.PositiveIntegerField(_("hours"))
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rules", "level", "limit_class"], name="time_limit_unique"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="time_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rules} {self.level or '*'} {self.limit_class}: {self.hours} h"
 
 
 class CodeCounter(models.Model):

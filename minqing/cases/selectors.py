@@ -253,7 +253,9 @@ def department_queue_for(user: User) -> QuerySet[Case]:
 
 
 def overdue_for(user: User) -> QuerySet[Case]:
-    return case_list_for(user, state=list(OPEN_STATES), overdue=True)
+    """Open cases that have missed a deadline: past the current one, or escalated for
+    missing an earlier one (they are late even while the level above has time left)."""
+    return case_list_for(user, state=list(OPEN_STATES)).filter(was_overdue=True)
 
 
 def queue_counts(user: User) -> dict[str, int]:

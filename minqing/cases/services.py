@@ -15,11 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases import codes
 from minqing.cases.models import (
-    LEVEL_LADDER,
     OPEN_STATES,
     Batch,
     Case,
@@ -37,7 +37,13 @@ from minqing.cases.models import (
 )
 from minqing.cases.permissions import roles_for
 from minqing.cases.routes import RouteMap, route_target
-from minqing.cases.timelimits import deadline_for
+from minqing.cases.timelimits import (
+    deadline_for,
+    level_place_code,
+    limit_class,
+    policy_for,
+    respond_by,
+)
 from minqing.cases.transitions import SYSTEM, TRANSITIONS
 from minqing.core import clock
 from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
@@ -49,8 +55,8 @@ from minqing.places.models import Department, Place, PlaceKind
 logger = logging.getLogger(__name__)
 Changes = dict[str, Any] | Callable[[Case], dict[str, Any]]
 CASE_PLACE_KINDS = (PlaceKind.BUILDING, PlaceKind.GRID)
-# The level a case starts at, by the kind of place it is about.
-START_LEVEL = {PlaceKind.BUILDING: Level.GRID, PlaceKind.GRID: Level.GRID}
+# Annotations that still tell a level something (the outbox carries them to it).
+NOTIFYING_ANNOTATIONS = {"merge", "overdue", "visit_overdue"}
 
 
 def _required(value: str, field: str, label: Any) -> str:
@@ -135,7 +141,7 @@ def _record(
         note=note,
         data=data or {},
     )
-    if from_state != case.state or action in ("merge",):
+    if from_state != case.state or from_level != case.level or action in NOTIFYING_ANNOTATIONS:
         outbox_put(
             topic=f"case.{action}",
             payload={
@@ -144,7 +150,11 @@ def _record(
                 "action": action,
                 "from": from_state,
                 "to": case.state,
-                "at": event.at.isoformat(),
+                # Whom to tell: the level that holds the case now (or the one the event
+                # names, such as the level above for a late return visit) and its place.
+                "level": (data or {}).get("level") or case.level,
+                "place": (data or {}).get("place") or level_place_code(case.place, case.level),
+                "at": timezone.localtime(event.at).isoformat(),
             },
         )
     return event
@@ -273,10 +283,19 @@ def case_report(
             % {"place": place.name, "kind": place.get_kind_display()},
             field="place",
         )
+    own_district = category.district
+    if own_district is not None and not place.path.startswith(f"{own_district.code}/"):
+        raise DomainError(
+            _("The category %(category)s is not used in the district of %(place)s.")
+            % {"category": category.name, "place": place.name},
+            field="category",
+        )
     phone = normalize_phone(reporter_phone) if (reporter_phone or "").strip() else ""
     if actor is None and role is None:
         raise NotAllowed(_("A case needs someone who reports it."))
     moment = clock.now()
+    policy = policy_for(place)
+    respond = respond_by(category, urgency, moment, place=place)
     case = Case(
         title=title,
         description=(description or "").strip(),
@@ -287,8 +306,10 @@ def case_report(
         channel=channel,
         urgency=urgency,
         session=session,
-        level=START_LEVEL[PlaceKind(place.kind)],
+        level=policy.start_level,
         reported_at=moment,
+        respond_by=respond,
+        deadline=respond,
         created_by=actor,
         state="",
         code="(new)",
@@ -320,8 +341,14 @@ def case_report(
 # --- the lifecycle -----------------------------------------------------------------------
 
 
+def _level_deadline(case: Case, start: datetime) -> datetime:
+    return deadline_for(case.category, case.urgency, start, place=case.place, level=case.level)
+
+
 @transaction.atomic
 def case_accept(*, actor: User | None, case: Case, version: int | None, note: str = "") -> Case:
+    """Someone at the owning level takes the case up: it now has that level's time limit to
+    be solved there or dispatched."""
     moment = clock.now()
     return _transition(
         case,
@@ -330,7 +357,9 @@ def case_accept(*, actor: User | None, case: Case, version: int | None, note: st
         role=None,
         version=version,
         note=note,
-        changes=_responded(moment),
+        changes=lambda locked: _responded(
+            moment, deadline=_level_deadline(locked, moment), overdue=False
+        )(locked),
     )
 
 
@@ -354,16 +383,32 @@ def case_dispatch(
     if (department is None) == (assignee is None):
         raise DomainError(_("Dispatch to exactly one department or one person."), field="assignee")
     moment = clock.now()
-    if deadline is None:
-        deadline = deadline_for(category or case.category, case.urgency, moment)
-    elif deadline <= moment:
+    if deadline is not None and deadline <= moment:
         raise DomainError(_("The deadline must be in the future."), field="deadline")
-    target = department.name if department else str(assignee)
-    data: dict[str, Any] = {"to": target, "deadline": deadline.isoformat()}
+    data: dict[str, Any] = {"to": department.name if department else str(assignee)}
     more: dict[str, Any] = {}
     if category is not None and category.pk != case.category_id:
         data["category"] = category.code
         more["category"] = category
+
+    def changes(locked: Case) -> dict[str, Any]:
+        due = deadline or deadline_for(
+            category or locked.category,
+            locked.urgency,
+            moment,
+            place=locked.place,
+            level=locked.level,
+        )
+        data["deadline"] = due.isoformat()  # the event (written after this) says it too
+        return _responded(
+            moment,
+            assignee_department=department,
+            assignee_user=assignee,
+            deadline=due,
+            overdue=False,
+            **more,
+        )(locked)
+
     return _transition(
         case,
         "dispatch",
@@ -372,14 +417,7 @@ def case_dispatch(
         version=version,
         note=note,
         data=data,
-        changes=_responded(
-            moment,
-            assignee_department=department,
-            assignee_user=assignee,
-            deadline=deadline,
-            overdue=False,
-            **more,
-        ),
+        changes=changes,
     )
 
 
@@ -420,6 +458,20 @@ def case_resolve(*, actor: User | None, case: Case, version: int | None, reply: 
 def case_send_back(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
     """A department says "not ours": the case goes back to the dispatcher with the reason."""
     reason = _required(reason, "reason", _("Reason"))
+    moment = clock.now()
+
+    def changes(locked: Case) -> dict[str, Any]:
+        # The dispatcher has the response limit again to find the right department.
+        respond = policy_for(locked.place).response_limit(
+            limit_class(locked.category, locked.urgency)
+        )
+        return {
+            "assignee_department": None,
+            "assignee_user": None,
+            "deadline": moment + respond,
+            "overdue": False,
+        }
+
     return _transition(
         case,
         "send_back",
@@ -427,13 +479,13 @@ def case_send_back(*, actor: User | None, case: Case, version: int | None, reaso
         role=None,
         version=version,
         note=reason,
-        changes={"assignee_department": None, "assignee_user": None, "deadline": None},
+        changes=changes,
     )
 
 
-def next_level(level: str) -> str | None:
-    index = LEVEL_LADDER.index(Level(level))
-    return LEVEL_LADDER[index + 1] if index + 1 < len(LEVEL_LADDER) else None
+def next_level(case: Case) -> str | None:
+    """The next level of the case's district ladder (None at the top)."""
+    return policy_for(case.place).next_level(case.level)
 
 
 @transaction.atomic
@@ -444,25 +496,35 @@ def case_escalate(
     version: int | None,
     reason: str,
     role: str | None = None,
+    since: datetime | None = None,
 ) -> Case:
-    """Hand the case one level up (grid → community → sub-district → district)."""
+    """Hand the case one level up its district's ladder (grid → community → sub-district →
+    district). The state, the department and whoever works on it stay; the level above now
+    owns it, with its own deadline from ``since`` (the sweep passes the deadline that was
+    missed, so a late sweep climbs as far as an on-time one would have) or from now.
+    A case nobody has taken up yet gets the response limit at the new level."""
     reason = _required(reason, "reason", _("Reason"))
+    start = since or clock.now()
+    data: dict[str, Any] = {}
 
     def one_level_up(locked: Case) -> dict[str, Any]:
         # From the locked row: the caller's copy may be levels behind (never escalate down).
-        up = next_level(locked.level)
+        policy = policy_for(locked.place)
+        up = policy.next_level(locked.level)
         if up is None:
             raise Conflict(
-                _("Case %(code)s is already at district level; it cannot go higher.")
+                _("Case %(code)s is at the top of its ladder; it cannot go higher.")
                 % {"code": locked.code},
                 code="top_level",
             )
-        return {
-            "level": up,
-            "assignee_department": None,
-            "assignee_user": None,
-            "deadline": None,
-        }
+        kind = limit_class(locked.category, locked.urgency)
+        if locked.state == CaseState.REPORTED:
+            due = start + policy.response_limit(kind)
+        else:
+            due = start + policy.time_limit(kind, up)
+        previous = locked.deadline.isoformat() if locked.deadline else None
+        data.update(level=up, deadline=due.isoformat(), previous_deadline=previous)
+        return {"level": up, "deadline": due, "overdue": False}
 
     return _transition(
         case,
@@ -471,6 +533,7 @@ def case_escalate(
         role=role,
         version=version,
         note=reason,
+        data=data,  # filled in by one_level_up before the event is written
         changes=one_level_up,
     )
 
@@ -512,14 +575,18 @@ def _reopened(moment: datetime) -> Callable[[Case], dict[str, Any]]:
     """Back to the handler with a fresh deadline, or to the dispatcher if nobody had it."""
 
     def changes(case: Case) -> dict[str, Any]:
-        values: dict[str, Any] = {"resolved_at": None, "closed_at": None, "solved_in_grid": False}
+        # A new round: its own deadline, and lateness counted afresh (the last round's is in
+        # the history).
+        values: dict[str, Any] = {
+            "resolved_at": None,
+            "closed_at": None,
+            "solved_in_grid": False,
+            "was_overdue": False,
+        }
+        values |= {"deadline": _level_deadline(case, moment), "overdue": False}
         if case.assignee_department_id or case.assignee_user_id:
-            return values | {
-                "state": CaseState.DISPATCHED,
-                "deadline": deadline_for(case.category, case.urgency, moment),
-                "overdue": False,
-            }
-        return values | {"state": CaseState.ACCEPTED, "deadline": None}
+            return values | {"state": CaseState.DISPATCHED}
+        return values | {"state": CaseState.ACCEPTED}
 
     return changes
 
@@ -559,6 +626,78 @@ def case_reveal_phone(*, actor: User | None, case: Case) -> str:
     """Return the reporter's full number; the look is recorded in the case history."""
     _transition(case, "reveal_phone", actor=actor, role=None, version=None)
     return case.reporter_phone
+
+
+# --- the sweep (tick) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_mark_overdue(*, case: Case, moment: datetime) -> Case | None:
+    """Mark an open case whose deadline has passed (None: it is not, or no longer, late)."""
+    locked = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if (
+        locked is None
+        or locked.state not in OPEN_STATES
+        or locked.overdue
+        or locked.deadline is None
+        or locked.deadline >= moment
+    ):
+        return None
+    return _transition(
+        locked,
+        "overdue",
+        actor=None,
+        role=SYSTEM,
+        version=None,
+        data={"deadline": locked.deadline.isoformat()},
+        changes={"overdue": True, "was_overdue": True},
+    )
+
+
+@transaction.atomic
+def return_visit_open(*, visit: ReturnVisit, moment: datetime) -> ReturnVisit | None:
+    """A scheduled return visit whose time has come is due now (None: nothing to do)."""
+    visit = ReturnVisit.objects.select_for_update().select_related("case").get(pk=visit.pk)
+    if visit.status != VisitStatus.SCHEDULED or visit.opens_at > moment:
+        return None
+    visit.status = VisitStatus.OPEN
+    visit.save(update_fields=["status"])
+    _transition(
+        visit.case,
+        "visit_due",
+        actor=None,
+        role=SYSTEM,
+        version=None,
+        data={"visit": visit.pk, "due_at": visit.due_at.isoformat()},
+    )
+    return visit
+
+
+@transaction.atomic
+def return_visit_mark_overdue(*, visit: ReturnVisit, moment: datetime) -> ReturnVisit | None:
+    """A due return visit nobody made in time: flag it and tell the level above the case's
+    (None: it was made, cancelled or flagged meanwhile)."""
+    visit = ReturnVisit.objects.select_for_update().select_related("case__place").get(pk=visit.pk)
+    if visit.status != VisitStatus.OPEN or visit.overdue or visit.due_at >= moment:
+        return None
+    visit.overdue = True
+    visit.save(update_fields=["overdue"])
+    case = visit.case
+    up = next_level(case) or case.level
+    _transition(
+        case,
+        "visit_overdue",
+        actor=None,
+        role=SYSTEM,
+        version=None,
+        data={
+            "visit": visit.pk,
+            "due_at": visit.due_at.isoformat(),
+            "level": up,
+            "place": level_place_code(case.place, up),
+        },
+    )
+    return visit
 
 
 # --- return visits -----------------------------------------------------------------------
@@ -782,7 +921,9 @@ def case_route(*, case: Case) -> Case:
             reason = "no_department"
         else:
             department = target.department
-            deadline = deadline_for(target.category, case.urgency, clock.now())
+            deadline = deadline_for(
+                target.category, case.urgency, clock.now(), place=case.place, level=case.level
+            )
             changes: dict[str, Any] = {
                 "assignee_department": department,
                 "assignee_user": None,

@@ -1,7 +1,13 @@
-"""The periodic sweep: overdue cases escalate one level; due return visits open.
+"""The periodic sweep: overdue cases climb their district's ladder; return visits open, and
+late ones are flagged.
 
-Idempotent and safe when two run at once: each case is re-read under a row lock with the
-same conditions, so the second sweep finds nothing left to do.
+A case past its deadline is marked overdue and handed one level up, with that level's own
+deadline counted from the one missed; if that has passed too, it climbs again in the same
+sweep, until it reaches a deadline still ahead or the top of the ladder. So how far a case
+has climbed does not depend on how often the sweep runs.
+
+Idempotent and safe when two run at once: every step is a service that re-reads its row
+under a lock with the same conditions, so the second sweep finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -13,9 +19,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from minqing.cases.models import OPEN_STATES, Case, ReturnVisit, VisitStatus
-from minqing.cases.services import _record, case_escalate, next_level
+from minqing.cases.services import (
+    case_escalate,
+    case_mark_overdue,
+    next_level,
+    return_visit_mark_overdue,
+    return_visit_open,
+)
 from minqing.cases.transitions import SYSTEM
 from minqing.core import clock
+
+BATCH = 500
 
 
 @dataclass
@@ -23,77 +37,56 @@ class TickResult:
     overdue: int = 0
     escalated: int = 0
     visits_opened: int = 0
+    visits_overdue: int = 0
 
 
-def _overdue_one(pk: int, moment: datetime) -> tuple[bool, bool]:
+def _climb(case: Case, moment: datetime, result: TickResult) -> None:
+    """Mark one late case overdue and escalate it, as often as its deadlines have passed."""
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("place", "category")
-            .filter(pk=pk, state__in=OPEN_STATES, deadline__lt=moment, overdue=False)
-            .first()
-        )
-        if case is None:
-            return False, False
-        case.overdue = True
-        case.was_overdue = True
-        case.version += 1
-        case.save(update_fields=["overdue", "was_overdue", "version"])
-        _record(
-            case,
-            "overdue",
-            None,
-            SYSTEM,
-            from_state=case.state,
-            from_level=case.level,
-            data={"deadline": case.deadline.isoformat() if case.deadline else None},
-        )
-        if next_level(case.level) is None:
-            return True, False
-        case_escalate(
-            actor=None,
-            role=SYSTEM,
-            case=case,
-            version=case.version,
-            reason=_("Past its deadline; escalated automatically."),
-        )
-        return True, True
+        while True:
+            marked = case_mark_overdue(case=case, moment=moment)
+            if marked is None:
+                return
+            result.overdue += 1
+            if next_level(marked) is None:
+                return  # at the top: it stays overdue for everyone to see
+            missed = marked.deadline
+            case = case_escalate(
+                actor=None,
+                role=SYSTEM,
+                case=marked,
+                version=marked.version,
+                since=missed,
+                reason=_("Past its deadline; escalated automatically."),
+            )
+            result.escalated += 1
 
 
-def _open_visit(pk: int, moment: datetime) -> bool:
-    with transaction.atomic():
-        visit = (
-            ReturnVisit.objects.select_for_update()
-            .select_related("case")
-            .filter(pk=pk, status=VisitStatus.SCHEDULED, opens_at__lte=moment)
-            .first()
-        )
-        if visit is None:
-            return False
-        visit.status = VisitStatus.OPEN
-        visit.save(update_fields=["status"])
-        case = visit.case
-        _record(
-            case,
-            "visit_due",
-            None,
-            SYSTEM,
-            from_state=case.state,
-            from_level=case.level,
-            data={"visit": visit.pk, "due_at": visit.due_at.isoformat()},
-        )
-        return True
+def _pks(qs):
+    """Primary keys of ``qs``, a batch at a time (the sweep never holds a million at once)."""
+    last = 0
+    while True:
+        pks = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not pks:
+            return
+        yield from pks
+        last = pks[-1]
 
 
 def tick(*, now: datetime | None = None) -> TickResult:
     moment = now or clock.now()
     result = TickResult()
-    late = Case.objects.filter(state__in=OPEN_STATES, deadline__lt=moment, overdue=False)
-    for pk in list(late.values_list("pk", flat=True).order_by("deadline")):
-        marked, escalated = _overdue_one(pk, moment)
-        result.overdue += marked
-        result.escalated += escalated
+    late = Case.objects.filter(state__in=OPEN_STATES, overdue=False, deadline__lt=moment)
+    for pk in _pks(late):
+        _climb(Case(pk=pk), moment, result)
     due = ReturnVisit.objects.filter(status=VisitStatus.SCHEDULED, opens_at__lte=moment)
-    for pk in list(due.values_list("pk", flat=True).order_by("opens_at")):
-        result.visits_opened += _open_visit(pk, moment)
+    for pk in _pks(due):
+        opened = return_visit_open(visit=ReturnVisit(pk=pk), moment=moment)
+        result.visits_opened += opened is not None
+    late_visits = ReturnVisit.objects.filter(
+        status=VisitStatus.OPEN, overdue=False, due_at__lt=moment
+    )
+    for pk in _pks(late_visits):
+        flagged = return_visit_mark_overdue(visit=ReturnVisit(pk=pk), moment=moment)
+        result.visits_overdue += flagged is not None
     return result

@@ -61,8 +61,10 @@ def _staff_text(event: CaseEvent) -> str:
         "start": _("%(who)s started work on it.") % {"who": who},
         "resolve": _("%(who)s reported it fixed.") % {"who": who},
         "send_back": _("%(who)s sent it back: not theirs to fix.") % {"who": who},
-        "escalate": _("%(who)s passed it up to the %(level)s level.")
-        % {"who": who, "level": level},
+        "escalate": _("%(who)s passed it up to the %(level)s level, due there by %(deadline)s.")
+        % {"who": who, "level": level, "deadline": _when(d.get("deadline"))}
+        if d.get("deadline")
+        else _("%(who)s passed it up to the %(level)s level.") % {"who": who, "level": level},
         "reject": _("%(who)s decided it is not a case.") % {"who": who},
         "merge": _("%(who)s put it into batch %(batch)s.")
         % {"who": who, "batch": d.get("batch", "")},
@@ -78,7 +80,12 @@ def _staff_text(event: CaseEvent) -> str:
         "reopen": _("%(who)s reopened it.") % {"who": who},
         "note": _("%(who)s added a note.") % {"who": who},
         "reveal_phone": _("%(who)s looked at the reporter's number.") % {"who": who},
-        "overdue": _("It passed its deadline."),
+        "overdue": _("It passed its deadline of %(deadline)s.")
+        % {"deadline": _when(d.get("deadline"))},
+        "visit_overdue": _(
+            "The return visit was not made by %(due)s; the %(level)s level was told."
+        )
+        % {"due": _when(d.get("due_at")), "level": _label(Level, d.get("level", ""))},
         "visit_due": _("The return visit is due by %(due)s.") % {"due": _when(d.get("due_at"))},
         "route": _(
             "The router %(model)s sent it to %(to)s as %(label)s (%(confidence)s sure), "
@@ -129,7 +136,7 @@ def staff_timeline(events) -> list[Line]:
 
 # What residents see: passive voice, no staff names, no internal notes.
 _PUBLIC_NOTE = {"solve_on_spot", "resolve", "batch_resolve", "reject", "reopen"}
-_PUBLIC_SKIP = {"note", "reveal_phone", "merge", "suggest"}
+_PUBLIC_SKIP = {"note", "reveal_phone", "merge", "suggest", "visit_overdue"}
 
 
 def _public_text(event: CaseEvent) -> str:

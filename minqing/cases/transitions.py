@@ -75,7 +75,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("start", [S.DISPATCHED], [S.IN_PROGRESS], [ASSIGNEE], _("start work")),
         _t("resolve", [S.IN_PROGRESS], [S.RESOLVED], [ASSIGNEE], _("resolve")),
         _t("send_back", [S.DISPATCHED, S.IN_PROGRESS], [S.ACCEPTED], [ASSIGNEE], _("send back")),
-        _t("escalate", OPEN_STATES, [S.ACCEPTED], DISPATCHERS | {SYSTEM}, _("escalate")),
+        # The level above takes the case over; its state and department stay.
+        _t("escalate", OPEN_STATES, UNCHANGED, DISPATCHERS | {SYSTEM}, _("escalate")),
         _t("reject", [S.REPORTED, S.ACCEPTED], [S.REJECTED], DISPATCHERS, _("reject")),
         _t("merge", OPEN_STATES, UNCHANGED, DISPATCHERS, _("merge into a batch")),
         _t("batch_resolve", OPEN_STATES, [S.RESOLVED], DISPATCHERS, _("resolve with the batch")),
@@ -99,6 +100,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reveal_phone", ALL_STATES, UNCHANGED, STAFF, _("show the reporter's number")),
         _t("overdue", OPEN_STATES, UNCHANGED, [SYSTEM], _("mark overdue")),
         _t("visit_due", [S.RESOLVED], UNCHANGED, [SYSTEM], _("open the return visit")),
+        _t("visit_overdue", [S.RESOLVED], UNCHANGED, [SYSTEM], _("flag a late return visit")),
         # When it is not sure, the router leaves its three suggestions for the dispatcher.
         _t("suggest", [S.REPORTED], UNCHANGED, [SYSTEM], _("suggest a category")),
     ]

@@ -65,9 +65,10 @@ from minqing.cases.timeline import staff_timeline
 from minqing.cases.transitions import DISPATCHERS, FIELD, allowed_actions
 from minqing.core import clock
 from minqing.core.errors import DomainError, NotFound, StaleVersion
+from minqing.core.nav import home_url_for
 from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import acting_user, add_domain_error
-from minqing.outreach.selectors import session_get_for
+from minqing.outreach.selectors import revisits_due_for, session_get_for
 from minqing.people.models import Role, User
 from minqing.people.selectors import dispatch_people_for, places_in_charge, roles_of
 from minqing.places.models import Place, PlaceKind
@@ -107,6 +108,7 @@ def field_home(request: HttpRequest) -> HttpResponse:
             "visits": visits_due_for(user).filter(status=VisitStatus.OPEN)[:10],
             "counts": queue_counts(user),
             "is_dispatcher": _is_dispatcher(user),
+            "revisits": revisits_due_for(user, timezone.localtime(clock.now()).date()),
         },
     )
 
@@ -378,6 +380,11 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
             "routed": routed,
             "route_buttons": name == "triage" and _is_dispatcher(user),
             "now": clock.now(),
+            "revisits": (
+                revisits_due_for(user, timezone.localtime(clock.now()).date())
+                if name == "triage"
+                else []
+            ),
         },
     )
 
@@ -439,6 +446,11 @@ ACTION_DONE = {
     "reopen": gettext_lazy("Reopened."),
     "note": gettext_lazy("Note added."),
 }
+# When the action leaves the case out of the acting user's sight (the view lands on their
+# queue instead of the case page), the message names the case.
+ACTION_DONE_ELSEWHERE = {
+    "send_back": gettext_lazy("Case %(code)s sent back to the dispatcher."),
+}
 DANGER = {"reject", "close", "escalate", "send_back"}
 
 
@@ -457,11 +469,13 @@ def _action_form(action: str, case: Case, user: User, data=None) -> forms.Form |
             initial=initial,
             departments=departments,
             people=dispatch_people_for(case.place),
-            default_deadline=deadline_for(case.category, case.urgency, clock.now()),
+            default_deadline=deadline_for(
+                case.category, case.urgency, clock.now(), place=case.place, level=case.level
+            ),
         )
     if action == "resolve":
         return f.ReplyForm(data, initial=initial)
-    if action == "escalate" and services.next_level(case.level) is None:
+    if action == "escalate" and services.next_level(case) is None:
         return None
     if action in ("send_back", "escalate", "reject", "close", "reopen"):
         return f.ReasonForm(data, initial=initial)
@@ -709,6 +723,21 @@ def case_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             return _case_page(request, case, bound=(action, form), status=400)
         messages.error(request, str(e))
         return redirect("cases:detail", code=case.code)
+    try:
+        case_get_for(user, case.code)
+    except NotFound:
+        # The action took the case out of this user's scope (a department sent it back):
+        # its page would be "not found", so land on their queue and say what was done.
+        named = ACTION_DONE_ELSEWHERE.get(action)
+        if named is not None:
+            done = named % {"code": case.code}
+        else:
+            done = _("%(done)s Case %(code)s is no longer among your cases.") % {
+                "done": ACTION_DONE[action],
+                "code": case.code,
+            }
+        messages.success(request, done)
+        return redirect(home_url_for(user))
     messages.success(request, ACTION_DONE[action])
     return redirect("cases:detail", code=case.code)
 

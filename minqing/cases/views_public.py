@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.cases import forms as f
 from minqing.cases import services
-from minqing.cases.models import Channel, VisitMethod
+from minqing.cases.models import Case, CaseState, Channel, VisitMethod
 from minqing.cases.selectors import (
     case_events,
     case_get_public,
@@ -176,13 +178,30 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "cases/track_case.html",
-        {
-            "case": case,
-            "timeline": public_timeline(case_events(case)),
-            "visit": visit,
-            "form": f.RateForm() if visit else None,
-        },
+        _track_context(case, visit, f.RateForm() if visit else None),
     )
+
+
+def _track_context(case: Case, visit, form) -> dict[str, Any]:
+    """The tracking page. After a reopen the case keeps the reply of the round that did not
+    solve the problem: it is shown as an earlier reply, with a notice, not as the answer."""
+    events = list(case_events(case))
+    done = (CaseState.RESOLVED, CaseState.CLOSED)
+    earlier_reply = bool(case.reply) and case.state not in done
+    reopened_at = None
+    if earlier_reply and case.is_open:
+        reopened_at = next(
+            (e.at for e in reversed(events) if e.from_state in done and e.to_state not in done),
+            None,
+        )
+    return {
+        "case": case,
+        "timeline": public_timeline(events),
+        "visit": visit,
+        "form": form,
+        "earlier_reply": earlier_reply,
+        "reopened_at": reopened_at,
+    }
 
 
 @require_POST
@@ -222,11 +241,6 @@ def track_rate(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "cases/track_case.html",
-        {
-            "case": case,
-            "timeline": public_timeline(case_events(case)),
-            "visit": visit,
-            "form": form,
-        },
+        _track_context(case, visit, form),
         status=400,
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.selectors import queue_counts
 from minqing.cases.transitions import DISPATCHERS, FIELD
+from minqing.dashboards.selectors import can_rank_departments, headed_departments
 from minqing.people.models import Role
 from minqing.people.selectors import roles_of
 
@@ -59,6 +60,7 @@ def nav_for(user) -> list[NavItem]:
             NavItem(reverse("cases:public_report"), _("Report a problem")),
             NavItem(reverse("cases:track"), _("Follow a case")),
             NavItem(reverse("people:contacts"), _("Your grid team")),
+            NavItem(reverse("results"), _("Results")),
         ]
     roles = roles_of(user)
     counts = queue_counts(user)
@@ -92,4 +94,10 @@ def nav_for(user) -> list[NavItem]:
         items.append(NavItem(reverse("dashboards:home"), _("Dashboard")))
     if can_see_hot_issues(user):
         items.append(NavItem(reverse("dashboards:hot"), _("Hot issues")))
+    if can_rank_departments(user):
+        items.append(NavItem(reverse("dashboards:departments"), _("Department rankings")))
+    else:
+        for department in headed_departments(user):
+            url = reverse("dashboards:department", args=[department.code])
+            items.append(NavItem(url, _("My department's figures")))
     return items

@@ -50,3 +50,30 @@ class HotIssuesForm(forms.Form):
             self.fields["days"],
             [(n, gettext("%(n)s days") % {"n": n}) for n in HOT_PERIODS],
         )
+
+
+INDICATOR_CHOICES = [
+    ("satisfaction", _("Satisfaction rate")),
+    ("resolution", _("Resolution rate")),
+    ("response", _("Response rate")),
+    ("on_time", _("On-time rate")),
+    ("rework", _("Rework rate (lower is better)")),
+]
+
+
+class RankingForm(forms.Form):
+    """A period and the indicator to rank departments or people by."""
+
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    indicator = forms.ChoiceField(label=_("Rank by"), required=False, choices=INDICATOR_CHOICES)
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", _("The end of the period is before its start."))
+        return data

@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from minqing.core import clock
+from minqing.core.errors import NotFound
 from minqing.core.views import acting_user
 from minqing.dashboards import charts
 from minqing.dashboards import selectors as s
-from minqing.dashboards.forms import DashboardForm, HotIssuesForm
+from minqing.dashboards.forms import INDICATOR_CHOICES, DashboardForm, HotIssuesForm, RankingForm
 from minqing.dashboards.hot import hot_issues, hot_places_for
 
 DEFAULT_DAYS = 90
@@ -87,6 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "solved_text": headline_number(solved),
             "first": first,
             "can_see_hot": hot_places_for(user).filter(pk=place.pk).exists(),
+            "can_see_departments": s.can_rank_departments(user),
         },
     )
 
@@ -119,5 +122,87 @@ def hot(request: HttpRequest) -> HttpResponse:
             "place": place,
             "days": days,
             "groups": hot_issues(place, since=now - timedelta(days=days), now=now),
+        },
+    )
+
+
+def _ranking_period(request: HttpRequest) -> dict:
+    """The period and indicator asked for (the last DEFAULT_DAYS days and satisfaction by
+    default), the form to show them in, and the period just before for the comparison."""
+    form = RankingForm(request.GET or None)
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data  # the valid fields; a wrong one is shown on the form
+        if "until" in form.errors:
+            data.pop("since", None)
+    tz = timezone.get_current_timezone()
+    today = timezone.localtime(clock.now(), tz).date()
+    until_day = data.get("until") or today
+    since_day = data.get("since") or until_day - timedelta(days=DEFAULT_DAYS - 1)
+    indicator = data.get("indicator") or s.DEFAULT_INDICATOR
+    since = timezone.make_aware(datetime.combine(since_day, time.min), tz)
+    until = timezone.make_aware(datetime.combine(until_day, time.min), tz) + timedelta(days=1)
+    before_since, _before_until = s.previous_period(since, until)
+    if not form.is_bound:
+        form = RankingForm(initial={"since": since_day, "until": until_day, "indicator": indicator})
+    return {
+        "form": form,
+        "since": since,
+        "until": until,
+        "since_day": since_day,
+        "until_day": until_day,
+        "before_since_day": timezone.localtime(before_since, tz).date(),
+        "before_until_day": since_day - timedelta(days=1),
+        "indicator": indicator,
+        "indicator_label": dict(INDICATOR_CHOICES)[indicator],
+    }
+
+
+@login_required
+def departments(request: HttpRequest) -> HttpResponse:
+    """Every department in the leader's district ranked by one indicator, with the change."""
+    user = acting_user(request)
+    if not s.can_rank_departments(user):
+        raise PermissionDenied
+    period = _ranking_period(request)
+    rows = s.rank_departments(
+        s.departments_for(user), period["since"], period["until"], period["indicator"]
+    )
+    return render(request, "dashboards/departments.html", {**period, "rows": rows})
+
+
+@login_required
+def department(request: HttpRequest, code: str) -> HttpResponse:
+    """One department: its figures now and before, its people ranked, its overdue cases."""
+    user = acting_user(request)
+    heads = s.headed_departments(user)
+    if not (s.can_rank_departments(user) or heads):
+        raise PermissionDenied
+    try:
+        department = s.department_get_for(user, code)
+    except NotFound as e:
+        raise Http404(str(e)) from e
+    period = _ranking_period(request)
+    since, until = period["since"], period["until"]
+    figures = s.department_figures([department], since, until)[department.pk]
+    before = s.department_figures([department], *s.previous_period(since, until))[department.pk]
+    heads_it = any(d.pk == department.pk for d in heads)
+    return render(
+        request,
+        "dashboards/department.html",
+        {
+            **period,
+            "department": department,
+            "figures": figures,
+            "before": before,
+            "changes": s.changes(figures, before),
+            "rows": s.rank_people(department, since, until, period["indicator"]),
+            "overdue_url": (
+                reverse("cases:department") + "?overdue=yes"
+                if heads_it
+                else reverse("cases:overdue")
+            ),
+            "can_rank": s.can_rank_departments(user),
         },
     )

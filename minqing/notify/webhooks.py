@@ -21,10 +21,12 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from minqing.core import clock
 from minqing.notify.models import OutboxMessage, WebhookDelivery, WebhookSubscription
@@ -68,13 +70,27 @@ def event_type_for(payload: dict[str, Any]) -> str:
     return EVENT_TYPES.get(action, f"case.{action}")
 
 
+def local_iso(value: Any) -> Any:
+    """An ISO 8601 time of the outbox (stored in UTC) in the server's zone, with its offset
+    (``2026-08-01T09:30:00+08:00`` in Asia/Shanghai), as the API gives times."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        return value
+    return timezone.localtime(moment).isoformat()
+
+
 def event_body(payload: dict[str, Any]) -> dict[str, Any]:
     """What receivers get: the event, never the reporter's personal data."""
     code = str(payload.get("case", ""))
     return {
         "id": f"{code}:{payload.get('seq')}",
         "type": event_type_for(payload),
-        "occurred_at": payload.get("at"),
+        "occurred_at": local_iso(payload.get("at")),
         "case": {
             "code": code,
             "action": payload.get("action"),

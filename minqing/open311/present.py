@@ -199,7 +199,8 @@ def request_dict(case: Case, names: PlaceNames) -> dict[str, Any]:
         "service_notice": "",
         "requested_datetime": w3c(case.reported_at),
         "updated_datetime": w3c(updated),
-        "expected_datetime": w3c(case.deadline),
+        # Until someone takes it up, the deadline is the response limit, not a promise of a fix.
+        "expected_datetime": w3c(case.deadline) if case.state != CaseState.REPORTED else None,
         "address": place.address or names.full_name(place),
         "address_id": place.code,
         "zipcode": "",

@@ -46,3 +46,11 @@ class CloseForm(forms.Form):
     notes = forms.CharField(
         label=_("Closing notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RevisitDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("What you showed the residents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

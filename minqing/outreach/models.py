@@ -52,6 +52,17 @@ class OutreachSession(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The follow-up promised by ``revisit_on``: who came back, when, and what they reported.
+    revisit_done_at = models.DateTimeField(_("came back at"), null=True, blank=True)
+    revisit_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("came back by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revisit_note = models.TextField(_("follow-up notes"), blank=True)
 
     class Meta:
         verbose_name = _("outreach session")

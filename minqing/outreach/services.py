@@ -81,3 +81,21 @@ def session_close(
     session.status = SessionStatus.CLOSED
     session.save(update_fields=["revisit_on", "notes", "status"])
     return session
+
+
+@transaction.atomic
+def session_revisit_done(
+    *, actor: User, session: OutreachSession, note: str = ""
+) -> OutreachSession:
+    """The officials came back on the promised day (or before it): record who, when, and what
+    they reported; the reminder on the hosts' home pages goes away."""
+    session = OutreachSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != SessionStatus.CLOSED or session.revisit_on is None:
+        raise Conflict(_("This session has no come-back date."), code="no_revisit")
+    if session.revisit_done_at is not None:
+        raise Conflict(_("The follow-up of this session is already recorded."), code="revisit_done")
+    session.revisit_done_at = clock.now()
+    session.revisit_done_by = actor
+    session.revisit_note = (note or "").strip()
+    session.save(update_fields=["revisit_done_at", "revisit_done_by", "revisit_note"])
+    return session

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.session_detail, name="detail"),
     path("<int:pk>/record/", views.session_record, name="record"),
     path("<int:pk>/close/", views.session_close, name="close"),
+    path("<int:pk>/revisit-done/", views.session_revisit_done, name="revisit_done"),
 ]

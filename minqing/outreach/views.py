@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.cases.selectors import case_list_for
+from minqing.core import clock
 from minqing.core.errors import DomainError, NotFound
 from minqing.core.views import acting_user, add_domain_error
 from minqing.outreach import forms as f
@@ -109,7 +111,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, session)
 
 
-def _detail(request, session, record_form=None, close_form=None, status=200):
+def _detail(request, session, record_form=None, close_form=None, status=200, revisit_form=None):
     user = acting_user(request)
     cases = case_list_for(user).filter(session=session).order_by("reported_at")
     open_ = session.status != SessionStatus.CLOSED
@@ -119,6 +121,13 @@ def _detail(request, session, record_form=None, close_form=None, status=200):
         )
     if session.status == SessionStatus.HELD and close_form is None:
         close_form = f.CloseForm(initial={"notes": session.notes})
+    revisit_due = (
+        session.status == SessionStatus.CLOSED
+        and session.revisit_on is not None
+        and session.revisit_done_at is None
+    )
+    if revisit_due and revisit_form is None:
+        revisit_form = f.RevisitDoneForm()
     return render(
         request,
         "outreach/detail.html",
@@ -128,6 +137,8 @@ def _detail(request, session, record_form=None, close_form=None, status=200):
             "solve_rate": (session.resolved / session.raised) if session.raised else None,
             "record_form": record_form if open_ else None,
             "close_form": close_form if session.status == SessionStatus.HELD else None,
+            "revisit_form": revisit_form if revisit_due else None,
+            "today": timezone.localtime(clock.now()).date(),
         },
         status=status,
     )
@@ -179,3 +190,21 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The session is closed."))
             return redirect("outreach:detail", pk=session.pk)
     return _detail(request, session, close_form=form, status=400)
+
+
+@login_required
+@require_POST
+def session_revisit_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officials came back as promised at the close: record the follow-up."""
+    user = acting_user(request)
+    session = _session_or_404(user, pk)
+    form = f.RevisitDoneForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, session, revisit_form=form, status=400)
+    try:
+        services.session_revisit_done(actor=user, session=session, note=form.cleaned_data["note"])
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("The follow-up is recorded."))
+    return redirect("outreach:detail", pk=session.pk)

@@ -24,7 +24,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "place", "department", "on_call", "active"]
-    list_filter = ["role", "active"]
+    list_display = ["user", "role", "place", "department", "head", "on_call", "active"]
+    list_filter = ["role", "head", "active"]
     search_fields = ["user__username", "user__full_name", "place__name"]
     raw_id_fields = ["user", "place", "department", "liaison_unit"]

@@ -76,11 +76,21 @@ class Membership(models.Model):
     )
     on_call = models.CharField(_("on-call hours"), max_length=40, default="24 h")
     active = models.BooleanField(_("active"), default=True)
+    head = models.BooleanField(
+        _("department head"),
+        default=False,
+        help_text=_("A handler who heads the department: sees its figures and its people."),
+    )
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
+            models.CheckConstraint(
+                name="membership_head_is_a_handler",
+                condition=Q(head=False) | Q(role="handler", department__isnull=False),
+                violation_error_message=_("Only a handler of a department can head it."),
+            ),
             models.CheckConstraint(
                 name="membership_has_place_or_department",
                 condition=Q(place__isnull=False) | Q(department__isnull=False),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -93,6 +93,24 @@ def test_a_case_has_its_history_its_actions_and_an_etag(api, cases):
     assert "dispatch" in body["actions"] and "accept" not in body["actions"]
     assert body["reporter_phone_masked"] == "138****5678"
     assert "13812345678" not in response.content.decode()
+
+
+def test_times_are_in_the_servers_zone_with_its_offset(api, cases, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    case = cases.in_state("closed")
+    body = api("grid_worker").get(f"/cases/{case.code}").json()
+    times = {
+        name: body[name]
+        for name in ("deadline", "reported_at", "responded_at", "resolved_at", "closed_at")
+    }
+    times |= {f"events[{i}].at": e["at"] for i, e in enumerate(body["events"])}
+    assert None not in times.values()
+    assert {name: t[-6:] for name, t in times.items()} == {name: "+08:00" for name in times}
+    assert datetime.fromisoformat(times["reported_at"]) == case.reported_at.replace(
+        microsecond=case.reported_at.microsecond // 1000 * 1000
+    )
+    [listed] = api("grid_worker").get("/cases").json()["items"]
+    assert listed["closed_at"].endswith("+08:00")
 
 
 def test_a_case_outside_your_scope_is_404(api, cases):

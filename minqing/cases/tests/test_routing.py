@@ -90,7 +90,8 @@ def test_below_the_threshold_the_case_waits_in_triage_with_three_suggestions(wor
     case = report(world)
     case.refresh_from_db()
     assert case.state == CaseState.REPORTED
-    assert case.assignee_department is None and case.deadline is None
+    # Nobody has it yet: the response limit runs.
+    assert case.assignee_department is None and case.deadline == case.respond_by
     assert case.version == 1  # an annotation: a colleague's next write is not made stale
     [event] = router_events(case)
     assert (event.action, event.from_state, event.to_state) == ("suggest", "reported", "reported")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from minqing.cases import services
 from minqing.cases.models import (
@@ -21,6 +22,7 @@ from minqing.cases.models import (
     TimeLimitClass,
     VisitStatus,
 )
+from minqing.cases.permissions import roles_for
 from minqing.cases.selectors import case_list_for, case_track
 from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.notify.models import OutboxMessage
@@ -179,6 +181,7 @@ def test_dispatch_goes_to_exactly_one_department_or_person(world, cases, who):
 def test_dispatch_refuses_a_deadline_in_the_past(world, cases, time_machine):
     time_machine.move_to(T0, tick=False)
     case = cases.in_state("accepted")
+    before = case.deadline
     with pytest.raises(DomainError, match=re.escape("The deadline must be in the future.")):
         services.case_dispatch(
             actor=world.users["grid_worker"],
@@ -187,7 +190,7 @@ def test_dispatch_refuses_a_deadline_in_the_past(world, cases, time_machine):
             department=world.housing,
             deadline=T0 - dt.timedelta(minutes=1),
         )
-    assert fresh(case).deadline is None
+    assert fresh(case).deadline == before
 
 
 @pytest.mark.parametrize(
@@ -358,16 +361,20 @@ def test_a_dispatcher_may_set_a_later_deadline_by_hand(world, cases, time_machin
 
 
 @pytest.mark.parametrize("state", ["dispatched", "in_progress"])
-def test_a_department_sends_a_case_back_with_its_reason(world, cases, state):
+def test_a_department_sends_a_case_back_with_its_reason(world, cases, state, time_machine):
+    time_machine.move_to(T0, tick=False)
     case = cases.in_state(state)
     handler = world.users["handler"]
     assert case_list_for(handler).filter(pk=case.pk).exists()
     case = services.case_send_back(
         actor=handler, case=case, version=case.version, reason="  不属于房屋改造范围，应为水务。 "
     )
+    moment = case.events.last().at
     case = fresh(case)
     assert case.state == CaseState.ACCEPTED
-    assert (case.assignee_department, case.assignee_user, case.deadline) == (None, None, None)
+    assert (case.assignee_department, case.assignee_user) == (None, None)
+    # The dispatcher has the response limit to send it on, or it climbs the ladder.
+    assert (case.deadline, case.overdue) == (moment + dt.timedelta(hours=2), False)
     event = case.events.last()
     assert (event.action, event.actor, event.note) == (
         "send_back",
@@ -394,7 +401,8 @@ def test_only_the_assignee_may_send_a_case_back(world, cases):
 # --- escalation ----------------------------------------------------------------------------
 
 
-def test_a_case_escalates_up_the_ladder_to_the_district_and_no_further(world, cases):
+def test_a_case_escalates_up_the_ladder_to_the_district_and_no_further(world, cases, time_machine):
+    time_machine.move_to(T0, tick=False)
     case = cases.in_state("dispatched")
     ladder = [
         ("grid_worker", "grid", "community"),
@@ -407,9 +415,12 @@ def test_a_case_escalates_up_the_ladder_to_the_district_and_no_further(world, ca
             actor=world.users[who], case=case, version=case.version, reason="需要上级协调"
         )
         case = fresh(case)
-        assert (case.level, case.state) == (above, CaseState.ACCEPTED)
-        assert case.assignee_department is None and case.deadline is None
+        # The level above owns it now; the department keeps working on it, with a new
+        # deadline for the level above.
+        assert (case.level, case.state) == (above, CaseState.DISPATCHED)
+        assert case.assignee_department == world.housing
         event = case.events.last()
+        assert case.deadline == event.at + dt.timedelta(hours=2)
         assert (event.action, event.from_level, event.to_level) == ("escalate", below, above)
     before = footprint()
     with pytest.raises(Conflict) as refused:
@@ -418,16 +429,12 @@ def test_a_case_escalates_up_the_ladder_to_the_district_and_no_further(world, ca
         )
     assert refused.value.code == "top_level"
     assert str(refused.value) == (
-        f"Case {case.code} is already at district level; it cannot go higher."
+        f"Case {case.code} is at the top of its ladder; it cannot go higher."
     )
     assert footprint() == before
     # At the district the leader takes the decisions; the grid worker only helps.
-    assert (
-        services.case_dispatch(
-            actor=world.users["leader"], case=case, version=case.version, department=world.housing
-        ).state
-        == CaseState.DISPATCHED
-    )
+    assert "leader" in roles_for(world.users["leader"], case)
+    assert roles_for(world.users["grid_worker"], case) == {"team"}
 
 
 def test_an_escalation_without_a_version_goes_up_from_where_the_case_is_now(world, cases):
@@ -578,7 +585,9 @@ def test_a_transition_writes_its_outbox_message_with_the_event(world, cases):
         "action": "accept",
         "from": "reported",
         "to": "accepted",
-        "at": event.at.isoformat(),
+        "level": "grid",
+        "place": "HYNL-G1",
+        "at": timezone.localtime(event.at).isoformat(),  # with the server's offset
     }
 
 

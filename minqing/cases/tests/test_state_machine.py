@@ -65,7 +65,9 @@ LIMIT_HOURS = {
     TimeLimitClass.ORDINARY: 7 * 24,
     TimeLimitClass.COMPLEX: 15 * 24,
 }
+RESPOND_HOURS = 2  # the response limit (立案/接单), DESIGN §4
 VISIT_OPENS_AFTER = 24 * HOUR
+VISIT_WITHIN = 7 * 24 * HOUR
 PENDING = (VisitStatus.SCHEDULED, VisitStatus.OPEN)
 
 
@@ -99,6 +101,7 @@ class Expect:
     batch: int | None = None
     visit_opens_at: dt.datetime | None = None  # a pending return visit
     visit_open: bool = False
+    visit_late: bool = False  # past its due date, flagged
 
     def limit(self) -> dt.timedelta:
         """DESIGN §4, written out again: the model must not borrow the code under test."""
@@ -107,6 +110,10 @@ class Expect:
         if self.urgency == "urgent" and self.limit_class in ("ordinary", "complex"):
             return LIMIT_HOURS[TimeLimitClass.UTILITIES] * HOUR
         return LIMIT_HOURS[self.limit_class] * HOUR
+
+    def respond(self) -> dt.timedelta:
+        """Time to take a case up: never longer than the time to fix it."""
+        return min(RESPOND_HOURS * HOUR, self.limit())
 
 
 class Lifecycle(RuleBasedStateMachine):
@@ -188,14 +195,12 @@ class Lifecycle(RuleBasedStateMachine):
         # The deadline stays on the resolved case; resolving after it counts as late.
         e.was_overdue = e.was_overdue or bool(e.deadline and self.now > e.deadline)
         e.state, e.overdue = "resolved", False
-        e.visit_opens_at, e.visit_open = self.now + VISIT_OPENS_AFTER, False
+        e.visit_opens_at, e.visit_open, e.visit_late = self.now + VISIT_OPENS_AFTER, False, False
 
     def reopened(self, e: Expect) -> None:
-        if e.assignee:
-            e.state, e.deadline, e.overdue = "dispatched", self.now + e.limit(), False
-        else:
-            e.state, e.deadline = "accepted", None
-        e.visit_opens_at, e.visit_open = None, False
+        e.state = "dispatched" if e.assignee else "accepted"
+        e.deadline, e.overdue, e.was_overdue = self.now + e.limit(), False, False
+        e.visit_opens_at, e.visit_open, e.visit_late = None, False, False
 
     # --- rules --------------------------------------------------------------------------
     #
@@ -234,6 +239,7 @@ class Lifecycle(RuleBasedStateMachine):
                 solved_on_spot=on_spot,
                 reply="当场修好" if on_spot else "",
             )
+        e.deadline = self.now + e.respond()
         if on_spot:
             self.resolved(e)
         self.expect[case.pk] = e
@@ -269,6 +275,7 @@ class Lifecycle(RuleBasedStateMachine):
                 urgency=urgency,
                 reporter_phone="13812345678",
             )
+        e.deadline = self.now + e.respond()
         department = {"door": "housing", "pipes": "water"}.get(category)
         if sure and department:
             e.state, e.assignee = "dispatched", department
@@ -305,7 +312,7 @@ class Lifecycle(RuleBasedStateMachine):
             lambda c: services.case_accept(actor=self.dispatcher(e), case=c, version=c.version),
             "invalid_transition",
         ):
-            e.state = "accepted"
+            e.state, e.deadline, e.overdue = "accepted", self.now + e.limit(), False
 
     @precondition(lambda self: self.expect)
     @rule(data=st.data())
@@ -376,7 +383,8 @@ class Lifecycle(RuleBasedStateMachine):
             ),
             "invalid_transition",
         ):
-            e.state, e.assignee, e.deadline = "accepted", None, None
+            e.state, e.assignee = "accepted", None
+            e.deadline, e.overdue = self.now + e.respond(), False
 
     @precondition(lambda self: self.expect)
     @rule(data=st.data())
@@ -392,8 +400,13 @@ class Lifecycle(RuleBasedStateMachine):
             ),
             "top_level" if is_open else "invalid_transition",
         ):
-            e.level = LEVEL_LADDER[LEVEL_LADDER.index(e.level) + 1]
-            e.state, e.assignee, e.deadline = "accepted", None, None
+            self.climb(e, self.now)
+
+    def climb(self, e: Expect, start: dt.datetime) -> None:
+        """One level up; state and assignee stay; the new level's clock starts at ``start``."""
+        e.level = LEVEL_LADDER[LEVEL_LADDER.index(e.level) + 1]
+        e.deadline = start + (e.respond() if e.state == "reported" else e.limit())
+        e.overdue = False
 
     @precondition(lambda self: self.expect)
     @rule(data=st.data())
@@ -538,16 +551,20 @@ class Lifecycle(RuleBasedStateMachine):
         self.now += hours * HOUR
         want = TickResult()
         for e in self.expect.values():
-            if e.state in OPEN_STATES and e.deadline and e.deadline < self.now and not e.overdue:
+            # A late case climbs, each level's clock starting where the last one ran out.
+            while e.state in OPEN_STATES and e.deadline and e.deadline < self.now and not e.overdue:
                 want.overdue += 1
                 e.overdue = e.was_overdue = True
                 if e.level != "district":
                     want.escalated += 1
-                    e.level = LEVEL_LADDER[LEVEL_LADDER.index(e.level) + 1]
-                    e.state, e.assignee, e.deadline = "accepted", None, None
+                    self.climb(e, e.deadline)
             if e.visit_opens_at and not e.visit_open and e.visit_opens_at <= self.now:
                 want.visits_opened += 1
                 e.visit_open = True
+            due = e.visit_opens_at and e.visit_opens_at - VISIT_OPENS_AFTER + VISIT_WITHIN
+            if e.visit_open and not e.visit_late and due and due < self.now:
+                want.visits_overdue += 1
+                e.visit_late = True
         event(f"tick: {want.overdue} overdue, {want.visits_opened} visits opened")
         with self.clock():
             assert tick() == want
@@ -618,7 +635,7 @@ class Lifecycle(RuleBasedStateMachine):
             # Opening a return visit and the router's suggestions are the system's own notes;
             # everything else is a write.
             assert case.version == len(
-                [e for e in history if e.action not in ("visit_due", "suggest")]
+                [e for e in history if e.action not in ("visit_due", "suggest", "visit_overdue")]
             )
 
             e = self.expect[case.pk]
@@ -634,17 +651,22 @@ class Lifecycle(RuleBasedStateMachine):
                 [visit] = visits
                 assert visit.opens_at == e.visit_opens_at
                 assert visit.status == (VisitStatus.OPEN if e.visit_open else VisitStatus.SCHEDULED)
-            # Who holds an open case, and until when, follows from its state.
+                assert visit.overdue == e.visit_late, case.code
+            # Who holds an open case follows from its state; every open case has a deadline.
             if case.state in ("dispatched", "in_progress"):
-                assert assignee is not None and case.deadline is not None, case.code
+                assert assignee is not None, case.code
             if case.state in ("reported", "accepted"):
-                assert assignee is None and case.deadline is None, case.code
+                assert assignee is None, case.code
+            if case.state in OPEN_STATES:
+                assert case.deadline is not None, case.code
 
         announced = Counter(
             f"case.{e.action}"
             for history in events.values()
             for e in history
-            if e.from_state != e.to_state or e.action == "merge"
+            if e.from_state != e.to_state
+            or e.from_level != e.to_level
+            or e.action in ("merge", "overdue", "visit_overdue")
         )
         assert Counter(OutboxMessage.objects.values_list("topic", flat=True)) == announced
 

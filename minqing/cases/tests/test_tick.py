@@ -7,7 +7,7 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from minqing.cases import services
@@ -46,23 +46,83 @@ def test_nothing_happens_before_the_deadline(world, cases, at_t0):
     assert fresh(case).overdue is False
 
 
-def test_an_overdue_case_is_marked_and_escalated_one_level(world, cases, at_t0):
+def test_an_overdue_case_climbs_one_level_keeping_its_department_and_state(world, cases, at_t0):
     case = cases.in_state("in_progress")
     events = case.events.count()
+    missed = case.deadline
     at_t0.move_to(T0 + 2 * HOUR + dt.timedelta(minutes=1), tick=False)
-    assert tick() == TickResult(overdue=1, escalated=1, visits_opened=0)
+    assert tick() == TickResult(overdue=1, escalated=1)
     case = fresh(case)
-    assert (case.state, case.level) == (CaseState.ACCEPTED, "community")
-    assert (case.overdue, case.was_overdue) == (True, True)
-    assert (case.assignee_department, case.deadline) == (None, None)
+    assert (case.state, case.level) == (CaseState.IN_PROGRESS, "community")
+    # The community now owns it, with its own 2 hours counted from the deadline missed.
+    assert (case.overdue, case.was_overdue) == (False, True)
+    assert (case.assignee_department, case.deadline) == (world.housing, missed + 2 * HOUR)
     assert actions(case)[events:] == [
         ("overdue", "system", "grid", "grid"),
         ("escalate", "system", "grid", "community"),
     ]
-    escalate = case.events.order_by("seq").last()
+    overdue, escalate = case.events.order_by("seq")[events:]
+    assert overdue.data == {"deadline": missed.isoformat()}
     assert escalate.at == T0 + 2 * HOUR + dt.timedelta(minutes=1)
     assert escalate.note == "Past its deadline; escalated automatically."
-    assert OutboxMessage.objects.filter(topic="case.escalate").count() == 1
+    assert escalate.data == {
+        "level": "community",
+        "deadline": (missed + 2 * HOUR).isoformat(),
+        "previous_deadline": missed.isoformat(),
+    }
+    assert list(check_integrity()) == []
+
+
+def test_each_step_up_tells_the_level_it_reaches(world, cases, at_t0):
+    cases.in_state("dispatched")
+    at_t0.move_to(T0 + 30 * 24 * HOUR, tick=False)
+    tick()
+    told = [
+        (m.payload["level"], m.payload["place"])
+        for m in OutboxMessage.objects.filter(topic="case.escalate").order_by("pk")
+    ]
+    assert told == [("community", "HYNL"), ("subdistrict", "WDD"), ("district", "120101")]
+    overdue = OutboxMessage.objects.filter(topic="case.overdue").order_by("pk")
+    assert [m.payload["level"] for m in overdue] == ["grid", "community", "subdistrict", "district"]
+
+
+def test_a_reported_case_nobody_takes_up_is_overdue_after_the_response_limit(world, cases, at_t0):
+    case = cases.in_state("reported", category=world.pipes)  # utilities: 24 h to fix
+    assert case.respond_by == case.deadline == T0 + 2 * HOUR  # but 2 h to be taken up
+    at_t0.move_to(T0 + 2 * HOUR + dt.timedelta(seconds=1), tick=False)
+    assert tick() == TickResult(overdue=1, escalated=1)
+    case = fresh(case)
+    assert (case.state, case.level, case.was_overdue) == (CaseState.REPORTED, "community", True)
+    # The community has the response limit too, from the moment the grid's ran out.
+    assert case.deadline == T0 + 4 * HOUR
+    # Taken up at last: the level's own time limit to fix it starts, and the late response
+    # stays on the record.
+    case = services.case_accept(actor=world.users["community_staff"], case=case, version=None)
+    assert case.deadline == T0 + 2 * HOUR + dt.timedelta(seconds=1) + 24 * HOUR
+    assert case.respond_by == T0 + 2 * HOUR and case.responded_at > case.respond_by
+
+
+def test_an_unattended_emergency_climbs_to_the_district_in_one_late_sweep(world, cases, at_t0):
+    case = cases.in_state("dispatched")  # a broken door is an emergency: 2 h a level
+    at_t0.move_to(T0 + 30 * 24 * HOUR, tick=False)  # nobody looked for a month
+    assert tick() == TickResult(overdue=4, escalated=3)
+    case = fresh(case)
+    assert (case.level, case.state, case.overdue) == ("district", CaseState.DISPATCHED, True)
+    assert case.assignee_department == world.housing
+    assert case.deadline == T0 + 8 * HOUR
+    steps = case.events.filter(action__in=["overdue", "escalate"]).order_by("seq")
+    assert [
+        (e.action, e.to_level, dt.datetime.fromisoformat(e.data["deadline"])) for e in steps
+    ] == [
+        ("overdue", "grid", T0 + 2 * HOUR),
+        ("escalate", "community", T0 + 4 * HOUR),
+        ("overdue", "community", T0 + 4 * HOUR),
+        ("escalate", "subdistrict", T0 + 6 * HOUR),
+        ("overdue", "subdistrict", T0 + 6 * HOUR),
+        ("escalate", "district", T0 + 8 * HOUR),
+        ("overdue", "district", T0 + 8 * HOUR),
+    ]
+    assert tick() == TickResult()
     assert list(check_integrity()) == []
 
 
@@ -70,7 +130,7 @@ def test_tick_is_idempotent(world, cases, at_t0):
     late = cases.in_state("dispatched")
     resolved = cases.in_state("resolved")
     at_t0.move_to(T0 + 2 * 24 * HOUR, tick=False)
-    assert tick() == TickResult(overdue=1, escalated=1, visits_opened=1)
+    assert tick() == TickResult(overdue=4, escalated=3, visits_opened=1)
     counts = (CaseEvent.objects.count(), OutboxMessage.objects.count(), fresh(late).version)
     assert tick() == TickResult()
     assert tick() == TickResult()
@@ -80,24 +140,16 @@ def test_tick_is_idempotent(world, cases, at_t0):
     assert resolved.visits.get().status == VisitStatus.OPEN
 
 
-def test_the_time_limit_climbs_the_ladder_and_stops_at_the_district(world, cases, at_t0):
+def test_the_ladder_climbs_while_nobody_acts_and_stops_at_the_district(world, cases, at_t0):
     case = cases.in_state("dispatched")
     now = T0
-    for desk, level in [
-        ("community_staff", "community"),
-        ("subdistrict_staff", "subdistrict"),
-        ("leader", "district"),
-    ]:
-        now += 3 * HOUR
+    for level in ["community", "subdistrict", "district"]:
+        now += 2 * HOUR + dt.timedelta(minutes=1)
         at_t0.move_to(now, tick=False)
         assert tick().escalated == 1
         case = fresh(case)
-        assert (case.level, case.state) == (level, CaseState.ACCEPTED)
-        # The desk at the new level takes it and sends it out again, with a new limit.
-        case = services.case_dispatch(
-            actor=world.users[desk], case=case, version=case.version, department=world.housing
-        )
-        assert case.deadline == now + 2 * HOUR
+        assert (case.level, case.state) == (level, CaseState.DISPATCHED)
+        assert case.assignee_department == world.housing
         assert case.overdue is False
     now += 3 * HOUR
     at_t0.move_to(now, tick=False)
@@ -106,7 +158,6 @@ def test_the_time_limit_climbs_the_ladder_and_stops_at_the_district(world, cases
     assert tick() == TickResult()
     case = fresh(case)
     assert (case.level, case.state, case.overdue) == ("district", CaseState.DISPATCHED, True)
-    assert case.assignee_department == world.housing
     assert [a for a, *_ in actions(case)].count("overdue") == 4
     assert list(check_integrity()) == []
 
@@ -123,7 +174,7 @@ def test_an_overdue_case_resolved_late_is_remembered_as_late(world, cases, at_t0
     assert (case.overdue, case.was_overdue) == (False, True)
 
 
-@pytest.mark.parametrize("state", ["reported", "accepted", "resolved", "closed", "rejected"])
+@pytest.mark.parametrize("state", ["resolved", "closed", "rejected"])
 def test_cases_without_a_running_time_limit_are_left_alone(world, cases, at_t0, state):
     case = cases.in_state(state)
     before = (case.version, case.events.count())
@@ -131,7 +182,8 @@ def test_cases_without_a_running_time_limit_are_left_alone(world, cases, at_t0, 
     result = tick()
     assert (result.overdue, result.escalated) == (0, 0)
     case = fresh(case)
-    assert (case.version, case.events.count() - result.visits_opened) == before
+    late_visit_events = result.visits_opened + result.visits_overdue
+    assert (case.version, case.events.count() - late_visit_events) == before
     assert case.overdue is False
 
 
@@ -168,9 +220,50 @@ def test_the_tick_command_reports_what_it_did(world, cases, at_t0, capsys):
     cases.in_state("resolved")
     at_t0.move_to(T0 + 25 * HOUR, tick=False)
     call_command("tick")
-    assert capsys.readouterr().out.strip() == ("overdue: 1, escalated: 1, return visits opened: 1")
+    assert capsys.readouterr().out.strip() == (
+        "overdue: 4, escalated: 3, return visits opened: 1, return visits late: 0"
+    )
     call_command("tick")
-    assert capsys.readouterr().out.strip() == ("overdue: 0, escalated: 0, return visits opened: 0")
+    assert capsys.readouterr().out.strip() == (
+        "overdue: 0, escalated: 0, return visits opened: 0, return visits late: 0"
+    )
+
+
+def test_the_tick_command_sweeps_at_a_given_time(world, cases, at_t0, capsys):
+    case = cases.in_state("dispatched")
+    call_command("tick", "--at", "2026-03-02T11:30")  # Asia/Shanghai: 2 h 30 min after T0
+    assert capsys.readouterr().out.startswith("overdue: 1, escalated: 1,")
+    assert fresh(case).level == "community"
+    with pytest.raises(CommandError, match="not a date and time"):
+        call_command("tick", "--at", "next week")
+
+
+def test_a_return_visit_nobody_makes_in_time_is_flagged_and_the_level_above_told(
+    world, cases, at_t0
+):
+    case = cases.in_state("resolved")
+    visit = case.visits.get()
+    at_t0.move_to(visit.due_at, tick=False)
+    assert tick() == TickResult(visits_opened=1)  # due, not late yet
+    at_t0.move_to(visit.due_at + dt.timedelta(minutes=1), tick=False)
+    assert tick() == TickResult(visits_overdue=1)
+    assert tick() == TickResult()
+    visit.refresh_from_db()
+    assert (visit.status, visit.overdue) == (VisitStatus.OPEN, True)
+    event = fresh(case).events.order_by("seq").last()
+    assert (event.action, event.to_state) == ("visit_overdue", CaseState.RESOLVED)
+    [message] = OutboxMessage.objects.filter(topic="case.visit_overdue")
+    assert (message.payload["level"], message.payload["place"]) == ("community", "HYNL")
+    assert list(check_integrity()) == []
+    # Late is still better than never: the visit can be made and closes the case.
+    services.return_visit_record(
+        actor=world.users["grid_worker"],
+        visit=visit,
+        method="phone",
+        solved="yes",
+        satisfied="satisfied",
+    )
+    assert fresh(case).state == CaseState.CLOSED
 
 
 @pytest.mark.postgres
@@ -206,12 +299,14 @@ def test_two_ticks_at_once_do_the_work_once(world, cases, time_machine):
         thread.join(60)
     assert not errors
     assert len(results) == 2
-    assert sum(r.overdue for r in results) == 16
-    assert sum(r.escalated for r in results) == 12
+    # Each grid case climbs three levels (four marks); each district case is marked once.
+    assert sum(r.overdue for r in results) == 12 * 4 + 4
+    assert sum(r.escalated for r in results) == 12 * 3
     assert sum(r.visits_opened for r in results) == 8
     for case in late:
         by_tick = [a for a, actor, *_ in actions(case) if actor == "system"]
-        assert by_tick == (["overdue", "escalate"] if case.level == "grid" else ["overdue"])
+        assert by_tick.count("overdue") == (4 if by_tick.count("escalate") == 3 else 1)
+        assert fresh(case).level == "district"
     for case in resolved:
         assert [a for a, *_ in actions(case)].count("visit_due") == 1
         assert case.visits.get().status == VisitStatus.OPEN

@@ -79,7 +79,7 @@ ROLES_BY_LEVEL: dict[str, dict[str, set[str]]] = {
 WITH_HOUSING = {S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED}
 
 # Actions with a service of their own; report and solve_on_spot are tested through
-# case_report below, overdue and visit_due through tick (test_tick.py).
+# case_report below; overdue, visit_due and visit_overdue through tick (test_tick.py).
 SERVICE_ACTIONS = [
     "accept",
     "dispatch",
@@ -366,7 +366,7 @@ def test_solving_on_the_spot_is_open_to_field_and_desk_roles_only(world, name):
 
 
 def test_every_action_in_the_table_is_covered_by_these_tests():
-    by_tick = {"overdue", "visit_due"}
+    by_tick = {"overdue", "visit_due", "visit_overdue"}
     by_report = {"report", "solve_on_spot"}
     by_router = {"route", "suggest"}  # at intake, by case_route: see test_routing.py
     assert set(TRANSITIONS) == set(SERVICE_ACTIONS) | by_tick | by_report | by_router

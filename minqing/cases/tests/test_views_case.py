@@ -194,6 +194,17 @@ def test_send_back_with_a_reason(client, world, cases):
     assert client.get(url(case)).status_code == 404
 
 
+def test_sending_back_lands_on_the_queue_and_says_what_was_done(client, world, cases):
+    case = cases.in_state("in_progress")
+    login(client, world.users["handler"])
+    response = client.post(
+        url(case, "send_back"), {"version": case.version, "reason": "不属于本部门"}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("cases:department"), 302)]
+    assert f"Case {case.code} sent back to the dispatcher." in text(response)
+
+
 def test_escalate_reject_close_reopen_and_note(client, world, cases):
     login(client, world.users["grid_worker"])
     case = cases.in_state("reported")

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from minqing.cases import services
 from minqing.cases.models import Case, CaseEvent, CaseState, Channel
 from minqing.core.tests.helpers import english, text
 
@@ -220,6 +221,54 @@ def test_an_unhappy_resident_reopens_the_case(client, world, cases):
     client.post(url, {"solved": "no", "satisfied": "unsatisfied", "comment": "门还是坏的"})
     case.refresh_from_db()
     assert case.state == CaseState.DISPATCHED
+
+
+REOPENED = "This case was reopened on"
+
+
+def _facts(page) -> str:
+    """The facts list at the top of the tracking page (not the history below it)."""
+    html = page.content.decode()
+    return html[html.index('<dl class="facts">') : html.index("</dl>")]
+
+
+def test_after_a_reopen_the_old_reply_is_not_shown_as_the_answer(client, world, cases):
+    case = cases.in_state("resolved")
+    url = reverse("cases:track_case", args=[case.code])
+    page = _tracked(client, case).get(url)
+    assert "<dt>Reply</dt>" in _facts(page) and "已更换新楼门。" in _facts(page)
+    assert REOPENED not in text(page)
+
+    services.case_reopen(
+        actor=world.users["grid_worker"], case=case, version=case.version, reason="门又坏了"
+    )
+    page = client.get(url)
+    assert "<dt>Reply</dt>" not in _facts(page)
+    assert "Earlier reply (it did not solve the problem)" in _facts(page)
+    assert REOPENED in text(page)
+    assert "It is being handled again." in text(page)
+
+    case.refresh_from_db()
+    cases.move(case, "in_progress")
+    case.refresh_from_db()
+    services.case_resolve(
+        actor=world.users["handler"], case=case, version=case.version, reply="换了整扇新门。"
+    )
+    page = client.get(url)
+    assert "<dt>Reply</dt>" in _facts(page) and "换了整扇新门。" in _facts(page)
+    assert REOPENED not in text(page)
+
+
+def test_a_resident_who_says_it_is_not_fixed_sees_it_reopened(client, world, cases):
+    case = cases.in_state("resolved")
+    _tracked(client, case)
+    client.post(
+        reverse("cases:track_rate", args=[case.code]),
+        {"solved": "no", "satisfied": "unsatisfied", "comment": "门还是坏的"},
+    )
+    page = client.get(reverse("cases:track_case", args=[case.code]))
+    assert "<dt>Reply</dt>" not in _facts(page)
+    assert REOPENED in text(page)
 
 
 def test_rating_needs_the_digits_first(client, world, cases):

@@ -56,7 +56,7 @@ def test_the_department_queue_is_the_departments_cases(client, world, cases):
 
 def test_overdue_by_level(client, world, cases):
     case = cases.in_state("dispatched")
-    tick(now=timezone.now() + timedelta(days=1))  # 2 h limit: overdue, escalated
+    tick(now=timezone.now() + timedelta(hours=3))  # 2 h limit: overdue, escalated
     cases.in_state("reported")
     login(client, world.users["community_staff"])
     response = client.get(reverse("cases:overdue"))

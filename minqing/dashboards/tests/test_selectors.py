@@ -68,13 +68,15 @@ def test_the_rates_follow_the_place_and_the_period(world, outcomes, period):
     assert before.reported == 0
 
 
-def test_urgency_shortens_the_limit_of_the_response_rate(world, cases, period):
-    case = cases.report(category=world.pipes, urgency="emergency")  # 24 h → 2 h
+def test_the_response_rate_counts_cases_taken_up_within_the_response_limit(
+    world, cases, period
+):
+    case = cases.report(category=world.pipes)  # 24 h to fix it, 2 h to take it up
     with clock.at(case.reported_at + timedelta(hours=3)):
         services.case_accept(actor=world.users["grid_worker"], case=case, version=case.version)
     assert s.rates(world.district, *period).responded_in_time == 0
     ok = cases.report(category=world.pipes)
-    with clock.at(ok.reported_at + timedelta(hours=3)):
+    with clock.at(ok.reported_at + timedelta(hours=2)):
         services.case_accept(actor=world.users["grid_worker"], case=ok, version=ok.version)
     assert s.rates(world.district, *period).responded_in_time == 1
 
@@ -96,8 +98,9 @@ def test_counts_by_state_and_overdue_by_level(world, cases, period):
     states = {key: n for key, _label, n in s.counts_by_state(world.district, *period)}
     assert states["reported"] == 1 and states["closed"] == 1
     assert sum(states.values()) == 3
+    # Nobody took up the reported one in 2 h nor fixed the dispatched one: both climbed.
     overdue = {key: n for key, _label, n in s.overdue_by_level(world.district)}
-    assert overdue == {"grid": 0, "community": 1, "subdistrict": 0, "district": 0}
+    assert overdue == {"grid": 0, "community": 2, "subdistrict": 0, "district": 0}
 
 
 def test_breakdown_per_community_and_per_grid(world, cases, outcomes, period):

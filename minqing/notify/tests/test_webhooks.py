@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -133,6 +133,18 @@ def test_the_lifecycle_arrives_as_typed_events(receiver, subscription, cases):
         "case.resolved",
         "case.closed",
     ]
+
+
+def test_event_times_are_in_the_servers_zone_with_its_offset(
+    receiver, subscription, cases, settings
+):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    case = cases.report()
+    deliver_all()
+    [event] = receiver.events()
+    assert event["occurred_at"].endswith("+08:00")
+    first = case.events.order_by("seq").first()
+    assert datetime.fromisoformat(event["occurred_at"]) == first.at
 
 
 def test_a_subscription_gets_only_the_events_it_asked_for(receiver, cases, db):

@@ -151,6 +151,21 @@ def test_a_request_carries_status_notes_agency_deadline_and_place(open311, world
     assert requested.tzinfo is not None and updated >= requested
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_time_is_in_the_servers_zone_with_its_offset(open311, world, cases, settings, fmt):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    case = cases.in_state("dispatched", department=world.housing)
+    for response in (open311.get(f"requests/{case.code}", fmt), open311.get("requests", fmt)):
+        [item] = open311.items(response, fmt)
+        times = {
+            name: item[name]
+            for name in ("requested_datetime", "updated_datetime", "expected_datetime")
+        }
+        assert {name: (t or "")[-6:] for name, t in times.items()} == dict.fromkeys(times, "+08:00")
+        requested = datetime.fromisoformat(times["requested_datetime"] or "")
+        assert requested == case.reported_at.replace(microsecond=0)
+
+
 def test_an_undispatched_case_names_the_grid_that_owns_it(open311, cases):
     case = cases.report()
     [item] = open311.json(open311.get(f"requests/{case.code}", "json"))

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from minqing.routing.errors import RoutingError
 from minqing.routing.hot import (
@@ -23,7 +22,7 @@ from minqing.routing.tables import read_table, split_columns
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(  # type: ignore[assignment]
+    help = _(
         "Group messages of a spreadsheet by place and problem and rank the groups by heat "
         "(distinct reporters, likes, recency, time span)."
     )

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from minqing.routing import store
 from minqing.routing.errors import RoutingError
@@ -20,7 +19,7 @@ from minqing.routing.tables import read_table, split_columns
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Train, evaluate or try the category router.")  # type: ignore[assignment]
+    help = _("Train, evaluate or try the category router.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
