@@ -147,6 +147,22 @@ MINQING_TIME_LIMITS = {
 }
 # A new case must be taken up (立案/接单) within this time, or it is overdue and escalates.
 MINQING_RESPONSE_LIMIT = timedelta(hours=env_int("MINQING_LIMIT_RESPONSE_HOURS", 2))
+# Channels where a team member hears the resident in person: that is the first response.
+MINQING_IN_PERSON_CHANNELS = env_list(
+    "MINQING_IN_PERSON_CHANNELS", ["household_visit", "evening_talk", "forum"]
+)
+# Words that make the capture form suggest an urgency (the worker can change it).
+MINQING_URGENCY_WORDS = {
+    "emergency": env_list(
+        "MINQING_EMERGENCY_WORDS",
+        ["安全隐患", "燃气", "煤气", "漏气", "起火", "着火", "冒烟", "漏电", "触电", "坍塌",
+         "塌陷", "被困", "危房"],
+    ),
+    "urgent": env_list(
+        "MINQING_URGENT_WORDS",
+        ["漏水", "跑水", "爆管", "停水", "停电", "断电", "没有暖气", "不供暖", "下水道堵"],
+    ),
+}
 # Districts' own rules (cases.DistrictRules) are re-read by each process this often.
 MINQING_RULES_CACHE_SECONDS = env_int("MINQING_RULES_CACHE_SECONDS", 60)
 # A return visit opens this long after resolution and is due within the second value.

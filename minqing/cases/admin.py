@@ -2,15 +2,44 @@
 
 from django.contrib import admin
 
-from minqing.cases.models import Batch, Case, CaseEvent, Category, ReturnVisit
+from minqing.cases.models import (
+    Batch,
+    Case,
+    CaseEvent,
+    Category,
+    DistrictRules,
+    ReturnVisit,
+    TimeLimit,
+)
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent", "default_department", "time_limit_class"]
-    list_filter = ["level", "time_limit_class"]
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "parent",
+        "default_department",
+        "time_limit_class",
+        "district",
+    ]
+    list_filter = ["level", "time_limit_class", "district"]
     search_fields = ["code", "name", "keywords"]
     raw_id_fields = ["parent"]
+
+
+class TimeLimitInline(admin.TabularInline):
+    model = TimeLimit
+    extra = 1
+
+
+@admin.register(DistrictRules)
+class DistrictRulesAdmin(admin.ModelAdmin):
+    """A district's ladder and time limits; processes pick a change up within a minute."""
+
+    list_display = ["district", "ladder", "respond_hours"]
+    inlines = [TimeLimitInline]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import (
+    Urgency,
     LEVEL_LADDER,
     OPEN_STATES,
     Batch,
@@ -146,13 +148,13 @@ def open_cases_for(user: User) -> QuerySet[Case]:
 # --- added for the pages --------------------------------------------------------------------
 
 
-def category_leaves() -> list[Category]:
-    """Categories without children, each with ``label`` "top › middle › leaf", in code order."""
-    leaves = list(
-        Category.objects.filter(children__isnull=True)
-        .select_related("parent__parent")
-        .order_by("code")
-    )
+def category_leaves(district_codes: Iterable[str] | None = None) -> list[Category]:
+    """Categories without children, each with ``label`` "top › middle › leaf", in code order
+    (with ``district_codes``: only those these districts file cases under)."""
+    qs = Category.objects.filter(children__isnull=True)
+    if district_codes is not None:
+        qs = qs.filter(Q(district__isnull=True) | Q(district__code__in=list(district_codes)))
+    leaves = list(qs.select_related("parent__parent").order_by("code"))
     for leaf in leaves:
         names: list[str] = []
         node: Category | None = leaf
@@ -182,6 +184,16 @@ def category_suggest(text: str, leaves: list[Category] | None = None) -> Categor
         if hits and score > best:
             best, found = score, leaf
     return found
+
+
+def urgency_suggest(text: str) -> str:
+    """The urgency the words suggest (燃气, 漏电, 安全隐患… are emergencies; 漏水, 停电…
+    urgent), from ``settings.MINQING_URGENCY_WORDS``; the person writing it down decides."""
+    text = text or ""
+    for urgency in (Urgency.EMERGENCY, Urgency.URGENT):
+        if any(word in text for word in settings.MINQING_URGENCY_WORDS[urgency]):
+            return urgency
+    return Urgency.NORMAL
 
 
 def _covering_paths(user: User) -> list[str]:

@@ -296,6 +296,15 @@ def case_report(
     moment = clock.now()
     policy = policy_for(place)
     respond = respond_by(category, urgency, moment, place=place)
+    # Heard in person (a household visit, an evening talk) by someone of the team: the
+    # resident has had their answer, and the level's time to fix it starts now. Otherwise
+    # the case must be taken up within the response limit.
+    in_person = actor is not None and channel in settings.MINQING_IN_PERSON_CHANNELS
+    deadline = (
+        deadline_for(category, urgency, moment, place=place, level=policy.start_level)
+        if in_person
+        else respond
+    )
     case = Case(
         title=title,
         description=(description or "").strip(),
@@ -309,7 +318,8 @@ def case_report(
         level=policy.start_level,
         reported_at=moment,
         respond_by=respond,
-        deadline=respond,
+        responded_at=moment if in_person else None,
+        deadline=deadline,
         created_by=actor,
         state="",
         code="(new)",

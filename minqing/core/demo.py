@@ -21,8 +21,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from minqing.cases import services as cs
-from minqing.cases.models import Case, CaseState, Category, ReturnVisit, TimeLimitClass, VisitStatus
-from minqing.cases.selectors import category_suggest
+from minqing.cases.models import (
+    Case,
+    CaseState,
+    Category,
+    DistrictRules,
+    ReturnVisit,
+    TimeLimit,
+    TimeLimitClass,
+    VisitStatus,
+)
+from minqing.cases.selectors import category_leaves, category_suggest, urgency_suggest
 from minqing.cases.tick import tick
 from minqing.cases.transitions import INTEGRATOR, RESIDENT
 from minqing.core import clock
@@ -50,6 +59,33 @@ LOGINS: list[tuple[str, str, str, str, str]] = [
     ("handler", "陈明", Role.HANDLER, "D-RENOV", "13920010010"),
     ("water", "褚红梅", Role.HANDLER, "D-WATER", "13920010011"),
     ("leader", "卫东升", Role.LEADER, DISTRICT_CODE, "13920010012"),
+    ("hexi", "何西平", Role.COMMUNITY_STAFF, "PJNL", "13920010013"),
+]
+# The head of a department sees its figures and its people ranked.
+DEPARTMENT_HEADS = ["water"]
+
+# A second district in the same deployment, run by other rules (data, not code): its grids
+# pass what they cannot solve to the community and the community straight to the district
+# (no sub-district step), a new case must be taken up within 1 hour, ordinary problems get
+# 5 days, and it files river-bank problems under a category of its own.
+SECOND_DISTRICT = "120103"
+SECOND_PLACES: list[tuple[str, str, str | None, str]] = [
+    (SECOND_DISTRICT, "河西区", None, PlaceKind.DISTRICT),
+    ("YYL", "友谊路街", SECOND_DISTRICT, PlaceKind.SUBDISTRICT),
+    ("PJNL", "平江南里社区", "YYL", PlaceKind.COMMUNITY),
+    ("PJNL-G1", "平江南里第一网格", "PJNL", PlaceKind.GRID),
+    ("PJNL-G1-B01", "平江南里1号", "PJNL-G1", PlaceKind.BUILDING),
+    ("PJNL-G1-B02", "平江南里2号", "PJNL-G1", PlaceKind.BUILDING),
+    ("PJNL-G1-B03", "平江南里3号", "PJNL-G1", PlaceKind.BUILDING),
+]
+SECOND_RULES = {"ladder": "grid,community,district", "respond_hours": 1}
+# (level or "" for every level, class, hours)
+SECOND_LIMITS = [("", TimeLimitClass.ORDINARY, 5 * 24), ("community", TimeLimitClass.ORDINARY, 48)]
+SECOND_DEPARTMENTS = [("HX-RIVER", "河西区河道管理所"), ("HX-HOUSING", "河西区房屋管理局")]
+# (minutes ago, building, title, description, category: own / shared top name)
+SECOND_CASES = [
+    (300, "PJNL-G1-B01", "河边护栏松动", "平江南里旁河边的护栏有一段松动，孩子常在那里玩。", "own"),
+    (50, "PJNL-G1-B03", "楼门关不严", "3号楼单元门变形，关不严。", "城乡建设"),
 ]
 
 # code, name, parent code, kind
@@ -384,6 +420,7 @@ class DemoWorld:
         self.counter = itertools.count()
         self.sessions: list[OutreachSession] = []
         self.batches: list[str] = []
+        self.second_category: Category | None = None
         # Hash once: the same demo password for everyone, without 60 slow hashes.
         self.password = make_password(DEMO_PASSWORD)
 
@@ -455,6 +492,9 @@ class DemoWorld:
                 self.handlers[where] = user
             else:
                 Membership.objects.create(user=user, role=role, place=self.places[where])
+        Membership.objects.filter(
+            user__username__in=DEPARTMENT_HEADS, role=Role.HANDLER
+        ).update(head=True)
         # Every grid gets its 1+2+N team; the demo log-ins above are the team of HYNL-G1.
         given = iter(["杨", "朱", "秦", "尤", "许", "何", "吕", "施", "张", "孔", "曹", "严"])
         names = iter(["建华", "秀英", "志明", "桂兰", "海波", "丽娟", "国强", "淑珍", "文斌"])
@@ -612,7 +652,9 @@ class DemoWorld:
         if fate == "on_spot":
             self.plan_visit(at, codes, worker)
             return
-        t = at + timedelta(hours=rng.uniform(0.3, 8))
+        # Most are taken up within the 2-hour response limit; one in ten is late.
+        late = rng.random() < 0.1
+        t = at + timedelta(hours=rng.uniform(2.2, 8) if late else rng.uniform(0.2, 1.9))
         self.later(t, partial(self._do, codes, cs.case_accept, worker))
         if fate == "reject":
             t += timedelta(hours=rng.uniform(0.5, 6))
@@ -817,8 +859,9 @@ class DemoWorld:
             codes.append(holder)
 
             def report(b=building, h=holder) -> None:
+                worker = self.grid_team["HYNL-G2"][Role.GRID_WORKER]
                 case = cs.case_report(
-                    actor=self.grid_team["HYNL-G2"][Role.GRID_WORKER],
+                    actor=worker,
                     title="老旧水管锈水",
                     description="自来水发黄，水管用了三十多年，希望整体更换。",
                     category=pipes[0],
@@ -828,6 +871,16 @@ class DemoWorld:
                     reporter_phone=f"1392233{self.rng.randint(1000, 9999)}",
                 )
                 h.append(case.code)
+                # Taken up at once and sent to the water board with time for the whole
+                # estate's pipes (the deadline the batch is resolved by).
+                case = cs.case_accept(actor=worker, case=case, version=case.version)
+                cs.case_dispatch(
+                    actor=worker,
+                    case=case,
+                    version=case.version,
+                    department=pipes[0].effective_department(),
+                    deadline=base + timedelta(days=26),
+                )
 
             self.later(base + timedelta(days=number), report)
         staff = self.users["community"]
@@ -858,9 +911,70 @@ class DemoWorld:
                 base + timedelta(days=24), holder, self.grid_team["HYNL-G2"][Role.GRID_WORKER]
             )
 
+    def build_second_district(self) -> None:
+        """河西区: a few places, two departments, its own rules and category (the places
+        first, so that the log-ins can be given their memberships)."""
+        for code, name, parent, kind in SECOND_PLACES:
+            self.places[code] = Place.objects.create(
+                code=code,
+                name=name,
+                kind=kind,
+                parent=self.places.get(parent) if parent else None,
+                short="HX" if kind == PlaceKind.DISTRICT else "",
+            )
+        district = self.places[SECOND_DISTRICT]
+        rules = DistrictRules.objects.create(district=district, **SECOND_RULES)
+        for level, limit_class, hours in SECOND_LIMITS:
+            TimeLimit.objects.create(rules=rules, level=level, limit_class=limit_class, hours=hours)
+        for number, (code, name) in enumerate(SECOND_DEPARTMENTS, start=1):
+            self.departments[code] = Department.objects.create(
+                code=code,
+                name=name,
+                level=DepartmentLevel.DISTRICT,
+                place=district,
+                phone=f"022-2831{number:04d}",
+            )
+        top = Category.objects.create(code="HX01", name="海河岸线", level=1, district=district)
+        mid = Category.objects.create(
+            code="HX01.01", name="堤岸设施", level=2, parent=top, district=district
+        )
+        self.second_category = Category.objects.create(
+            code="HX01.01.01",
+            name="护栏破损",
+            level=3,
+            parent=mid,
+            district=district,
+            default_department=self.departments["HX-RIVER"],
+            time_limit_class=TimeLimitClass.ORDINARY,
+            keywords="护栏 河边 堤岸",
+        )
+
+    def play_second_district(self) -> None:
+        """This evening's cases of 河西区, recorded by its grid worker."""
+        worker = self.user("pjnl-g1-grid_worker", "邱海涛", "13920020001", is_staff=True)
+        Membership.objects.create(
+            user=worker, role=Role.GRID_WORKER, place=self.places["PJNL-G1"]
+        )
+        assert self.second_category is not None, "build_second_district comes first"
+        for minutes, building, title, description, which in SECOND_CASES:
+            category = self.second_category
+            if which != "own":
+                category = next(c for c, _p in self.leaves if c.top.name == which)
+            with clock.at(self.now - timedelta(minutes=minutes)):
+                cs.case_report(
+                    actor=worker,
+                    title=title,
+                    description=description,
+                    category=category,
+                    place=self.places[building],
+                    channel="household_visit",
+                    urgency=urgency_suggest(f"{title} {description}"),
+                )
+
     def build(self, cases: int = 300) -> None:
         self.build_places()
         self.build_departments()
+        self.build_second_district()
         self.build_people()
         self.build_categories()
         self.plan_story()
@@ -872,6 +986,7 @@ class DemoWorld:
             at = at.replace(microsecond=0)
             self.plan_case(at, self.rng.choice(grids))
         self.play()
+        self.play_second_district()
 
 
 # New reports of this evening, after the router has learnt from the demo's history: each
@@ -943,12 +1058,14 @@ def seed_intake(*, now: datetime | None = None) -> list[Case]:
     so the router (trained on the history) routes them or leaves its suggestions."""
     moment = now or timezone.now()
     desk = Membership.objects.filter(role=Role.COMMUNITY_STAFF, place__code="HYNL").first()
-    categories = Category.objects.filter(children__isnull=True)
+    categories = Category.objects.for_district(DISTRICT_CODE).filter(children__isnull=True)
+    leaves = category_leaves([DISTRICT_CODE])
     cases = []
     for minutes, channel, building, title, description, reporter in INTAKE:
         place = Place.objects.get(code=building)
         # The reporter's choice of category, by the keyword rules, as the web form does.
-        category = category_suggest(f"{title} {description}") or categories.order_by("code")[0]
+        text = f"{title} {description}"
+        category = category_suggest(text, leaves) or categories.order_by("code")[0]
         # The hotline is answered at the community's desk; the web and WeChat are residents'
         # own; the API is an integrator's app.
         actor = desk.user if channel == "phone" and desk is not None else None
@@ -963,6 +1080,8 @@ def seed_intake(*, now: datetime | None = None) -> list[Case]:
                     category=category,
                     place=place,
                     channel=channel,
+                    # The hotline's desk marks a smell of gas an emergency, as the form suggests.
+                    urgency=urgency_suggest(text),
                     reporter_name=reporter,
                     reporter_phone=f"1382222{minutes:04d}",
                 )
