@@ -528,7 +528,7 @@ def case_escalate(
                 code="top_level",
             )
         kind = limit_class(locked.category, locked.urgency)
-        if locked.state == CaseState.REPORTED:
+        if locked.responded_at is None:
             due = start + policy.response_limit(kind)
         else:
             due = start + policy.time_limit(kind, up)

@@ -87,7 +87,8 @@ def test_each_step_up_tells_the_level_it_reaches(world, cases, at_t0):
 
 
 def test_a_reported_case_nobody_takes_up_is_overdue_after_the_response_limit(world, cases, at_t0):
-    case = cases.in_state("reported", category=world.pipes)  # utilities: 24 h to fix
+    # A call to the hotline (not heard in person); utilities: 24 h to fix.
+    case = cases.in_state("reported", category=world.pipes, channel="phone")
     assert case.respond_by == case.deadline == T0 + 2 * HOUR  # but 2 h to be taken up
     at_t0.move_to(T0 + 2 * HOUR + dt.timedelta(seconds=1), tick=False)
     assert tick() == TickResult(overdue=1, escalated=1)
@@ -172,6 +173,17 @@ def test_an_overdue_case_resolved_late_is_remembered_as_late(world, cases, at_t0
     )
     case = fresh(case)
     assert (case.overdue, case.was_overdue) == (False, True)
+
+
+def test_a_problem_heard_in_person_is_answered_and_its_fix_time_starts(world, cases, at_t0):
+    case = cases.report(category=world.pipes)  # at an evening talk
+    assert (case.responded_at, case.respond_by, case.deadline) == (
+        T0,
+        T0 + 2 * HOUR,
+        T0 + 24 * HOUR,
+    )
+    at_t0.move_to(T0 + 3 * HOUR, tick=False)
+    assert tick() == TickResult()
 
 
 @pytest.mark.parametrize("state", ["resolved", "closed", "rejected"])
