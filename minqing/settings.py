@@ -68,6 +68,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, compressed by collectstatic (STORAGES below), before anything else runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped for clients that ask (docs/operations.md, "Compression").
+    "minqing.core.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +134,13 @@ TIME_ZONE = env_str("MINQING_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# collectstatic writes a .gz beside each file and WhiteNoise serves it to browsers that accept
+# gzip (with Last-Modified and a short max-age). Plain names, not hashed ones: URLs work before
+# collectstatic, so tests and the live server need no collected files. `minqing serve` collects.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -47,14 +47,46 @@ def place_choices(places) -> list[tuple[str, str]]:
     return choices
 
 
+class _OnePlaceSelect(forms.Select):
+    """The place list, read together with the one-tap chips of recent places that post under
+    the same name: one value when they agree (or only one is set), all of them when not."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        chosen = list(dict.fromkeys(v for v in values if v))
+        if len(chosen) > 1:
+            return chosen
+        return chosen[0] if chosen else ""
+
+
+class _PlaceField(forms.ChoiceField):
+    widget = _OnePlaceSelect
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            raise forms.ValidationError(
+                _("Two different places are picked; choose one."), code="two_places"
+            )
+        return super().to_python(value)
+
+
 class CaptureForm(forms.Form):
-    """The handbook (民情手册): one problem in under 30 seconds on a phone."""
+    """The handbook (民情手册): one problem in under 30 seconds on a phone.
+
+    No place is chosen in advance (a forgotten choice must not file the problem under the
+    wrong building): the worker taps one of their recent places or picks one from the list.
+    The urgency starts as the words suggest; ``urgency_suggested`` is what the page last
+    suggested, so an urgency equal to it was not changed by the worker and follows the words.
+    """
 
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     session = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    place = forms.ChoiceField(
+    place = _PlaceField(
         label=_("Where"),
         help_text=_("Your grid's buildings; the ones you used last come first."),
+        error_messages={
+            "required": _("Choose the building (or the whole grid) this problem is about."),
+        },
     )
     title = forms.CharField(
         label=_("What is wrong?"),
@@ -69,13 +101,24 @@ class CaptureForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
-        help_text=_("Leave “suggest for me” and the words you wrote pick one."),
+        help_text=_(
+            "Leave “suggest for me” and the words you wrote pick one; if none fits, the "
+            "case waits in triage to be sorted."
+        ),
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
         choices=Urgency.choices,
         initial=Urgency.NORMAL,
+        required=False,
         widget=forms.RadioSelect,
+        help_text=_("Chosen from the words you wrote; change it if it is wrong."),
+    )
+    urgency_suggested = forms.ChoiceField(
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        required=False,
+        widget=forms.HiddenInput,
     )
     channel = forms.ChoiceField(
         label=_("Heard during"),
@@ -103,13 +146,22 @@ class CaptureForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, places=(), leaves=(), **kwargs):
+    def __init__(self, *args, places=(), leaves=(), recent=(), **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self.fields["place"], place_choices(places))
+        set_choices(self.fields["place"], [("", _("— choose —")), *place_choices(places)])
+        # One-tap choices: the places the worker reported about last (a subset of ``places``).
+        self.recent_choices = place_choices(recent)
         set_choices(
             self.fields["category"],
             category_choices(leaves, blank_label=_("Suggest for me from the words")),
         )
+
+    def urgency_changed(self) -> bool:
+        """Whether the worker picked an urgency other than the one the page suggested (an
+        unchanged one follows the words). Call after ``is_valid()``."""
+        data = self.cleaned_data
+        urgency = data.get("urgency") or ""
+        return bool(urgency) and urgency != (data.get("urgency_suggested") or Urgency.NORMAL)
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +78,14 @@ def _child(parent: Category | None, name: str, result: ImportResult) -> Category
 
 
 @transaction.atomic
-def categories_import(*, path: Path) -> ImportResult:
+def categories_import(
+    *, path: Path, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
     """Create what is missing, keep what exists: running it twice changes nothing.
 
     Optional fourth and fifth columns set a leaf's default department (by code) and its time
-    limit class (emergency, utilities, ordinary, complex).
+    limit class (emergency, utilities, ordinary, complex). ``progress(done, rows)`` is called
+    once the file is read (with 0) and after each row.
     """
     # Keep each row's number in the sheet, so messages point at it past any blank rows.
     numbered = [(n, row) for n, row in enumerate(_read_rows(path), start=1) if any(row)]
@@ -101,6 +105,9 @@ def categories_import(*, path: Path) -> ImportResult:
         )
     result = ImportResult()
     departments = {d.code: d for d in Department.objects.all()}
+    todo = len(numbered) - start
+    if progress is not None:
+        progress(0, todo)
     for number, row in numbered[start:]:
         cells = (row + [""] * 5)[:5]
         names = cells[:3]
@@ -139,4 +146,6 @@ def categories_import(*, path: Path) -> ImportResult:
             node.save(update_fields=changed)
             result.updated += 1
         result.rows += 1
+        if progress is not None:
+            progress(result.rows, todo)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +12,6 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import (
-    Urgency,
     LEVEL_LADDER,
     OPEN_STATES,
     Batch,
@@ -20,6 +20,7 @@ from minqing.cases.models import (
     CaseState,
     Category,
     ReturnVisit,
+    Urgency,
     VisitStatus,
 )
 from minqing.cases.permissions import ROLE_LEVEL, roles_for, scope_q
@@ -30,6 +31,8 @@ from minqing.core.errors import NotFound
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of, roles_of
 from minqing.places.models import Place, PlaceKind
+
+logger = logging.getLogger(__name__)
 
 
 def case_list_for(
@@ -148,10 +151,21 @@ def open_cases_for(user: User) -> QuerySet[Case]:
 # --- added for the pages --------------------------------------------------------------------
 
 
+# The catch-all category (待分类, made by migration 0004): a case whose words fit no category
+# is filed under it and waits in triage to be sorted. It is never offered as a choice.
+UNSORTED_CATEGORY = "UNSORTED"
+
+
+def district_code_of(place: Place) -> str:
+    """The code of the district a place belongs to (the first code of its path)."""
+    return place.path.split("/", 1)[0]
+
+
 def category_leaves(district_codes: Iterable[str] | None = None) -> list[Category]:
     """Categories without children, each with ``label`` "top › middle › leaf", in code order
-    (with ``district_codes``: only those these districts file cases under)."""
-    qs = Category.objects.filter(children__isnull=True)
+    (with ``district_codes``: only those these districts file cases under). The catch-all
+    category for unsorted cases is not among them."""
+    qs = Category.objects.filter(children__isnull=True).exclude(code=UNSORTED_CATEGORY)
     if district_codes is not None:
         qs = qs.filter(Q(district__isnull=True) | Q(district__code__in=list(district_codes)))
     leaves = list(qs.select_related("parent__parent").order_by("code"))
@@ -184,6 +198,60 @@ def category_suggest(text: str, leaves: list[Category] | None = None) -> Categor
         if hits and score > best:
             best, found = score, leaf
     return found
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    """The category the words of a new case point to, and who picked it: ``"router"`` (the
+    trained category router, sure enough), ``"keywords"`` (the keyword rules) or ``""``
+    (neither: the case is filed under the catch-all and sorted in triage)."""
+
+    category: Category | None
+    source: str
+
+
+def category_for_words(
+    text: str, *, place: Place | None, leaves: list[Category] | None = None
+) -> CategoryGuess:
+    """The category to file a new case under when the person writing it down chose none.
+
+    The trained router first, when it is sure enough (``settings.MINQING_ROUTER_THRESHOLD``)
+    and its label (a first-level category name) is a category of the place's district (see
+    :meth:`RouteMap.target`); then the keyword rules among ``leaves`` (by default the leaves
+    of the place's district); else none. Never raises: a broken router is skipped.
+    """
+    text = (text or "")[:2000]
+    if not text.strip():
+        return CategoryGuess(None, "")
+    if leaves is None:
+        leaves = category_leaves([district_code_of(place)] if place is not None else None)
+    if place is not None:
+        found = _router_category(text, place)
+        if found is not None:
+            return CategoryGuess(found, "router")
+    found = category_suggest(text, leaves)
+    return CategoryGuess(found, "keywords" if found is not None else "")
+
+
+def _router_category(text: str, place: Place) -> Category | None:
+    from minqing.routing.runtime import decide  # scikit-learn: loaded on first use
+
+    try:
+        decision = decide(text)
+        if not (decision.dispatch and decision.label):
+            return None
+        # A draft of the case (never saved): the label maps onto the place's district.
+        draft = Case(title=text[:200], description="", place=place)
+        target = RouteMap().target(draft, decision.label)
+    except Exception:  # a damaged model or a bug in it: the keyword rules decide
+        logger.exception("The router could not suggest a category.")
+        return None
+    if target is None or target.category.code == UNSORTED_CATEGORY:
+        return None
+    district = target.category.district
+    if district is not None and district_code_of(place) != district.code:
+        return None  # another district's category (RouteMap keeps to the place's district)
+    return target.category
 
 
 def urgency_suggest(text: str) -> str:
@@ -254,14 +322,41 @@ def triage_for(user: User) -> QuerySet[Case]:
     )
 
 
-def department_queue_for(user: User) -> QuerySet[Case]:
-    """Dispatched and in-progress cases assigned to the user or to their department."""
-
+def _assigned_to_q(user: User) -> Q:
+    """Cases assigned to the user or to a department they handle for."""
     departments = [
         m.department_id for m in memberships_of(user) if m.role == Role.HANDLER and m.department_id
     ]
-    mine = Q(assignee_user=user) | Q(assignee_department_id__in=departments)
-    return case_list_for(user, state=[CaseState.DISPATCHED, CaseState.IN_PROGRESS]).filter(mine)
+    return Q(assignee_user=user) | Q(assignee_department_id__in=departments)
+
+
+def department_queue_for(user: User) -> QuerySet[Case]:
+    """Dispatched and in-progress cases assigned to the user or to their department."""
+
+    return case_list_for(user, state=[CaseState.DISPATCHED, CaseState.IN_PROGRESS]).filter(
+        _assigned_to_q(user)
+    )
+
+
+def department_done_for(user: User) -> QuerySet[Case]:
+    """The work the user or their department has finished: resolved and closed cases that
+    are still theirs (a case sent back and fixed by another department is not)."""
+    return case_list_for(user, state=[CaseState.RESOLVED, CaseState.CLOSED]).filter(
+        _assigned_to_q(user)
+    )
+
+
+def search_words(qs: QuerySet[Case], text: str | None) -> QuerySet[Case]:
+    """Cases matching every word of ``text``, each in the code, the title, the description
+    or the name of the place (the building); no words: ``qs`` as it is."""
+    for word in (text or "").split()[:10]:
+        qs = qs.filter(
+            Q(code__icontains=word)
+            | Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(place__name__icontains=word)
+        )
+    return qs
 
 
 def overdue_for(user: User) -> QuerySet[Case]:

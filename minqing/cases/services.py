@@ -36,7 +36,7 @@ from minqing.cases.models import (
     VisitStatus,
 )
 from minqing.cases.permissions import roles_for
-from minqing.cases.routes import RouteMap, route_target
+from minqing.cases.routes import RouteMap, suggested_dispatch
 from minqing.cases.timelimits import (
     deadline_for,
     level_place_code,
@@ -255,7 +255,7 @@ def case_report(
     role: str | None = None,
     title: str,
     description: str = "",
-    category: Category,
+    category: Category | None,
     place: Place,
     channel: str,
     urgency: str = Urgency.NORMAL,
@@ -271,6 +271,9 @@ def case_report(
     A case from one of ``settings.MINQING_ROUTER_CHANNELS`` (web, API, phone, WeChat) that
     was not solved on the spot is then routed (:func:`case_route`); ``route=False`` leaves it
     in triage whatever its channel (history being replayed, imports).
+
+    A case is never refused for want of a category: with ``category`` None it is filed under
+    the catch-all 待分类 (``UNSORTED``, no department), where it waits in triage to be sorted.
     """
     title = _required(title, "title", _("Title"))
     if len(title) > 200:
@@ -282,6 +285,12 @@ def case_report(
             _("A case is about a building or a grid; %(place)s is a %(kind)s.")
             % {"place": place.name, "kind": place.get_kind_display()},
             field="place",
+        )
+    if category is None:
+        from minqing.cases.selectors import UNSORTED_CATEGORY  # made by migration 0004
+
+        category, _made = Category.objects.get_or_create(
+            code=UNSORTED_CATEGORY, defaults={"name": "待分类", "level": 1}
         )
     own_district = category.district
     if own_district is not None and not place.path.startswith(f"{own_district.code}/"):
@@ -988,15 +997,12 @@ def case_route(*, case: Case) -> Case:
 def case_dispatch_suggested(
     *, actor: User | None, case: Case, version: int | None, label: str, note: str = ""
 ) -> Case:
-    """One click on a router suggestion: accept the case if it is new, then dispatch it to
-    the department of the suggested category, under which the case is filed from now on."""
-    target = route_target(case, label)
-    if target is None or target.department is None:
-        raise DomainError(
-            _("No department here takes “%(label)s” cases; dispatch this case by hand.")
-            % {"label": label},
-            field="label",
-        )
+    """A confirmed router suggestion: accept the case if it is new, then dispatch it to the
+    department of the suggested category, under which the case is filed from now on (its
+    own leaf, when that already sits under the suggested label; see
+    :func:`suggested_dispatch`)."""
+    # Refused (DomainError) when no department here takes the label's cases.
+    target = suggested_dispatch(case=case, label=label).target
     if case.state == CaseState.REPORTED:
         case = case_accept(actor=actor, case=case, version=version, note=note)
         version = case.version
@@ -1007,4 +1013,50 @@ def case_dispatch_suggested(
         department=target.department,
         category=target.category,
         note=note,
+    )
+
+
+# --- added for triage: recalling a dispatch ----------------------------------------------
+
+
+def _back_with_the_dispatcher(moment: datetime) -> Callable[[Case], dict[str, Any]]:
+    """Nobody holds the case any more; the dispatcher has the response limit again to find
+    the right department (the rule ``case_send_back`` follows)."""
+
+    def changes(locked: Case) -> dict[str, Any]:
+        respond = policy_for(locked.place).response_limit(
+            limit_class(locked.category, locked.urgency)
+        )
+        return {
+            "assignee_department": None,
+            "assignee_user": None,
+            "deadline": moment + respond,
+            "overdue": False,
+        }
+
+    return changes
+
+
+@transaction.atomic
+def case_recall(*, actor: User | None, case: Case, version: int | None, reason: str) -> Case:
+    """The dispatcher takes a dispatched case back before the department (or person) has
+    started on it (a wrong department, a wrong suggestion taken), with the reason."""
+    reason = _required(reason, "reason", _("Reason"))
+    moment = clock.now()
+    data: dict[str, Any] = {}
+    back = _back_with_the_dispatcher(moment)
+
+    def changes(locked: Case) -> dict[str, Any]:
+        data["from"] = str(locked.assignee_department or locked.assignee_user or "")
+        return back(locked)
+
+    return _transition(
+        case,
+        "recall",
+        actor=actor,
+        role=None,
+        version=version,
+        note=reason,
+        data=data,  # filled in by changes before the event is written
+        changes=changes,
     )

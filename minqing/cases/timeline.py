@@ -61,6 +61,8 @@ def _staff_text(event: CaseEvent) -> str:
         "start": _("%(who)s started work on it.") % {"who": who},
         "resolve": _("%(who)s reported it fixed.") % {"who": who},
         "send_back": _("%(who)s sent it back: not theirs to fix.") % {"who": who},
+        "recall": _("%(who)s took it back from %(from)s, to dispatch it again.")
+        % {"who": who, "from": d.get("from", "")},
         "escalate": _("%(who)s passed it up to the %(level)s level, due there by %(deadline)s.")
         % {"who": who, "level": level, "deadline": _when(d.get("deadline"))}
         if d.get("deadline")
@@ -153,6 +155,7 @@ def _public_text(event: CaseEvent) -> str:
         "start": _("Work on it has started."),
         "resolve": _("It was reported fixed."),
         "send_back": _("It is being passed to the right department."),
+        "recall": _("It is being passed to the right department."),
         "escalate": _("It was passed up to the %(level)s level.") % {"level": level},
         "reject": _("It was not taken up as a case."),
         "batch_resolve": _("It was fixed together with similar problems nearby."),

@@ -75,6 +75,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("start", [S.DISPATCHED], [S.IN_PROGRESS], [ASSIGNEE], _("start work")),
         _t("resolve", [S.IN_PROGRESS], [S.RESOLVED], [ASSIGNEE], _("resolve")),
         _t("send_back", [S.DISPATCHED, S.IN_PROGRESS], [S.ACCEPTED], [ASSIGNEE], _("send back")),
+        # The dispatcher takes a case back while the department has not started on it yet.
+        _t("recall", [S.DISPATCHED], [S.ACCEPTED], DISPATCHERS, _("recall")),
         # The level above takes the case over; its state and department stay.
         _t("escalate", OPEN_STATES, UNCHANGED, DISPATCHERS | {SYSTEM}, _("escalate")),
         _t("reject", [S.REPORTED, S.ACCEPTED], [S.REJECTED], DISPATCHERS, _("reject")),

@@ -35,10 +35,12 @@ from minqing.cases.models import (
     Category,
     Channel,
     Level,
+    Urgency,
     VisitStatus,
 )
 from minqing.cases.permissions import roles_for
 from minqing.cases.photos import photo_clean, photo_names, photo_open, photo_store
+from minqing.cases.routes import suggested_dispatch
 from minqing.cases.selectors import (
     batch_cases_for,
     batch_get_for,
@@ -48,16 +50,21 @@ from minqing.cases.selectors import (
     case_events,
     case_filter,
     case_get_for,
+    category_for_words,
     category_leaves,
     category_suggest,
+    department_done_for,
     department_queue_for,
+    district_code_of,
     open_cases_for,
     overdue_for,
     pending_visit,
     queue_counts,
     recently_routed_for,
     router_outcomes,
+    search_words,
     triage_for,
+    urgency_suggest,
     visits_due_for,
 )
 from minqing.cases.timelimits import deadline_for
@@ -68,13 +75,20 @@ from minqing.core.errors import DomainError, NotFound, StaleVersion
 from minqing.core.nav import home_url_for
 from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import acting_user, add_domain_error
+from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import revisits_due_for, session_get_for
 from minqing.people.models import Role, User
-from minqing.people.selectors import dispatch_people_for, places_in_charge, roles_of
+from minqing.people.selectors import (
+    dispatch_people_for,
+    memberships_of,
+    places_in_charge,
+    roles_of,
+)
 from minqing.places.models import Place, PlaceKind
 from minqing.places.selectors import departments_serving
 
 PAGE_SIZE = 25
+RECENT_PLACES = 4  # one-tap choices on the capture form: the places reported about last
 
 
 def _case_or_404(user: User, code: str) -> Case:
@@ -132,12 +146,25 @@ def capture(request: HttpRequest) -> HttpResponse:
             session = session_get_for(user, int(session_id))
         except (ValueError, NotFound):
             raise Http404(_("No such session that you can see.")) from None
+        if session.status == SessionStatus.CLOSED:
+            messages.error(
+                request,
+                _(
+                    "This evening talk is closed; record the problem without it or reopen "
+                    "the talk."
+                ),
+            )
+            return redirect("outreach:detail", pk=session.pk)
     places = capture_places_for(user, within=session.community if session else None)
     if not places:
         raise PermissionDenied
-    leaves = category_leaves()
+    # Only the categories of these places' districts; no place is chosen in advance.
+    leaves = category_leaves({district_code_of(p) for p in places})
+    recent = [p for p in places if getattr(p, "last_used", None)][:RECENT_PLACES]
     if request.method == "POST":
-        form = f.CaptureForm(request.POST, request.FILES, places=places, leaves=leaves)
+        form = f.CaptureForm(
+            request.POST, request.FILES, places=places, leaves=leaves, recent=recent
+        )
         if form.is_valid():
             done = _capture_save(request, form, places, leaves, session)
             if done is not None:
@@ -147,10 +174,10 @@ def capture(request: HttpRequest) -> HttpResponse:
         form = f.CaptureForm(
             places=places,
             leaves=leaves,
+            recent=recent,
             initial={
                 "token": form_token_new(),
                 "session": session.pk if session else None,
-                "place": places[0].code,
                 "channel": Channel.EVENING_TALK if session else Channel.HOUSEHOLD_VISIT,
             },
         )
@@ -159,12 +186,20 @@ def capture(request: HttpRequest) -> HttpResponse:
 
 
 def _capture_save(request, form, places, leaves, session) -> HttpResponse | None:
+    """Never refused for want of a category: the worker's choice, else the router's or the
+    keyword rules' pick among the place's district's categories, else the catch-all (None),
+    where the case waits in triage to be sorted. An urgency the worker left as the page
+    suggested follows the words."""
     data = form.cleaned_data
     place = next(p for p in places if p.code == data["place"])
-    category = resolve_category(data["category"], f"{data['title']} {data['description']}", leaves)
-    if category is None:
-        form.add_error("category", _("No category matches these words; choose one."))
-        return None
+    words = f"{data['title']} {data['description']}"
+    category: Category | None
+    if data["category"]:
+        category = next((leaf for leaf in leaves if leaf.code == data["category"]), None)
+    else:
+        mine = category_leaves([district_code_of(place)])
+        category = category_for_words(words, place=place, leaves=mine).category
+    urgency = data["urgency"] if form.urgency_changed() else urgency_suggest(words)
     photo = None
     if data.get("photo"):
         try:
@@ -181,7 +216,7 @@ def _capture_save(request, form, places, leaves, session) -> HttpResponse | None
             category=category,
             place=place,
             channel=Channel.EVENING_TALK if session else data["channel"] or Channel.HOUSEHOLD_VISIT,
-            urgency=data["urgency"],
+            urgency=urgency,
             reporter_name=data["reporter_name"],
             reporter_phone=data["reporter_phone"],
             session=session,
@@ -206,12 +241,45 @@ def _capture_save(request, form, places, leaves, session) -> HttpResponse | None
     return redirect("cases:detail", code=code)
 
 
+def _hint_place(user: User, codes: list[str]) -> Place | None:
+    """The place the live hint reads the district from: the one picked on the form, else the
+    first place the user works in (the hint is only a hint; saving checks the place)."""
+    code = next((c for c in codes if c), "")
+    if code:
+        found = Place.objects.filter(
+            code=code, kind__in=[PlaceKind.BUILDING, PlaceKind.GRID]
+        ).first()
+        if found is not None:
+            return found
+    return next((m.place for m in memberships_of(user) if m.place is not None), None)
+
+
+@login_required
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """htmx: the category the keyword rules pick for the words typed so far."""
-    text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}"
-    category = category_suggest(text[:1000])
-    return render(request, "cases/_suggest.html", {"category": category})
+    """htmx: the category (router, then keyword rules) and the urgency the words typed so far
+    suggest. While the worker has not changed the urgency the page suggested last, the new
+    suggestion is preselected (an out-of-band swap of the urgency field)."""
+    user = acting_user(request)
+    text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}"[:1000]
+    place = _hint_place(user, request.GET.getlist("place"))
+    guess = category_for_words(text, place=place)
+    urgency = urgency_suggest(text)
+    current = request.GET.get("urgency") or Urgency.NORMAL
+    untouched = current == (request.GET.get("urgency_suggested") or Urgency.NORMAL)
+    urgency_field = None
+    if untouched and urgency != current:
+        urgency_field = f.CaptureForm(initial={"urgency": urgency, "urgency_suggested": urgency})
+    return render(
+        request,
+        "cases/_suggest.html",
+        {
+            "category": guess.category,
+            "source": guess.source,
+            "urgency": Urgency(urgency) if urgency != Urgency.NORMAL else None,
+            "urgency_form": urgency_field,
+        },
+    )
 
 
 @login_required
@@ -341,23 +409,36 @@ def _queue_filters(form: f.QueueFilterForm) -> dict[str, Any]:
     return filters
 
 
+# The department queue's second tab: the department's finished work, last finished first.
+DONE_TAB = "done"
+DONE_STATES = (CaseState.RESOLVED, CaseState.CLOSED)
+DONE_ORDER = [F("resolved_at").desc(nulls_last=True), "-reported_at"]
+
+
 @login_required
 def queue(request: HttpRequest, name: str) -> HttpResponse:
     spec = QUEUES[name]
     user = acting_user(request)
     if not spec.allowed(user):
         raise PermissionDenied
-    base = spec.select(user)
+    tab = DONE_TAB if name == "department" and request.GET.get("tab") == DONE_TAB else ""
+    base = department_done_for(user) if tab else spec.select(user)
     places = list(_filter_places(user))
     form = f.QueueFilterForm(
-        request.GET, states=spec.states, categories=_filter_categories(), places=places
+        request.GET,
+        states=DONE_STATES if tab else spec.states,
+        categories=_filter_categories(),
+        places=places,
     )
-    qs = case_filter(base, **_queue_filters(form))
+    filters = _queue_filters(form)
+    words = filters.pop("search", "") if name == "department" else ""
+    qs = search_words(case_filter(base, **filters), words)
     sort = request.GET.get("sort", "")
     sort = sort if sort in SORTS else "new"
     if name == "overdue" and "sort" not in request.GET:
         sort = "deadline"
-    page = Paginator(qs.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    order = DONE_ORDER if tab and "sort" not in request.GET else SORTS[sort]
+    page = Paginator(qs.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     routed = recently_routed_for(user) if name == "triage" else []
     if name in ("triage", "open"):
         shown = [*page.object_list, *routed]
@@ -373,6 +454,7 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
         "cases/queue.html",
         {
             "queue": spec,
+            "tab": tab,
             "form": form,
             "page": page,
             "by_level": by_level,
@@ -407,6 +489,7 @@ def visits(request: HttpRequest) -> HttpResponse:
 ACTION_ORDER = [
     "accept",
     "dispatch",
+    "recall",
     "start",
     "resolve",
     "return_visit",
@@ -425,6 +508,7 @@ ACTION_LABELS = {
     "resolve": gettext_lazy("Resolve"),
     "return_visit": gettext_lazy("Record the return visit"),
     "send_back": gettext_lazy("Send back"),
+    "recall": gettext_lazy("Recall"),
     "escalate": gettext_lazy("Escalate"),
     "merge": gettext_lazy("Merge into a batch"),
     "reject": gettext_lazy("Reject"),
@@ -439,6 +523,7 @@ ACTION_DONE = {
     "resolve": gettext_lazy("Resolved; a return visit is scheduled."),
     "return_visit": gettext_lazy("Return visit recorded."),
     "send_back": gettext_lazy("Sent back to the dispatcher."),
+    "recall": gettext_lazy("Recalled: the case is back with you, to dispatch again."),
     "escalate": gettext_lazy("Escalated one level up."),
     "merge": gettext_lazy("Merged into the batch."),
     "reject": gettext_lazy("Rejected."),
@@ -477,7 +562,7 @@ def _action_form(action: str, case: Case, user: User, data=None) -> forms.Form |
         return f.ReplyForm(data, initial=initial)
     if action == "escalate" and services.next_level(case) is None:
         return None
-    if action in ("send_back", "escalate", "reject", "close", "reopen"):
+    if action in ("send_back", "recall", "escalate", "reject", "close", "reopen"):
         return f.ReasonForm(data, initial=initial)
     if action == "merge":
         if case.batch_id is not None:
@@ -523,7 +608,7 @@ def _run_action(action: str, user: User, case: Case, d: dict[str, Any]) -> None:
         )
     elif action == "resolve":
         services.case_resolve(actor=user, case=case, version=v, reply=d["reply"])
-    elif action in ("send_back", "escalate", "reject", "close", "reopen"):
+    elif action in ("send_back", "recall", "escalate", "reject", "close", "reopen"):
         service = getattr(services, f"case_{action}")
         service(actor=user, case=case, version=v, reason=d["reason"])
     elif action == "note":
@@ -629,10 +714,22 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
     return redirect("cases:detail", code=case.code)
 
 
+def _next_url(request: HttpRequest, case: Case) -> str:
+    """The page the button was on (a queue) when it is ours, else the case's page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("cases:detail", args=[case.code])
+
+
 @login_required
 @require_POST
 def case_route_to(request: HttpRequest, code: str) -> HttpResponse:
-    """One click on a router suggestion: accept (if new) and dispatch to its department."""
+    """A router suggestion: a button leads to a confirmation that names the category, the
+    department and the deadline (``confirm`` not sent); confirmed, the case is accepted (if
+    new) and dispatched there."""
     user = acting_user(request)
     case = _case_or_404(user, code)
     try:
@@ -642,10 +739,29 @@ def case_route_to(request: HttpRequest, code: str) -> HttpResponse:
     if version != case.version:
         messages.warning(request, STALE)
         return redirect("cases:detail", code=case.code)
-    try:
-        case = services.case_dispatch_suggested(
-            actor=user, case=case, version=version, label=request.POST.get("label", "")
+    label = request.POST.get("label", "")
+    if request.POST.get("confirm") != "1":
+        if not {"accept", "dispatch"} & set(case_actions_for(user, case)):
+            messages.error(request, _("You cannot do that with this case now."))
+            return redirect("cases:detail", code=case.code)
+        try:
+            plan = suggested_dispatch(case=case, label=label)
+        except DomainError as e:
+            messages.error(request, str(e))
+            return redirect("cases:detail", code=case.code)
+        return render(
+            request,
+            "cases/route_confirm.html",
+            {
+                "case": case,
+                "label": label,
+                "plan": plan,
+                "next": request.POST.get("next", ""),
+                "back": _next_url(request, case),
+            },
         )
+    try:
+        case = services.case_dispatch_suggested(actor=user, case=case, version=version, label=label)
     except StaleVersion:
         messages.warning(request, STALE)
         return redirect("cases:detail", code=case.code)

@@ -36,6 +36,7 @@ from minqing.cases.tick import tick
 from minqing.cases.transitions import INTEGRATOR, RESIDENT
 from minqing.core import clock
 from minqing.core.errors import DomainError
+from minqing.core.progress import ProgressCallback
 from minqing.outreach import services as os_
 from minqing.outreach.models import OutreachSession, SessionKind
 from minqing.people.models import Membership, Role, User
@@ -492,9 +493,9 @@ class DemoWorld:
                 self.handlers[where] = user
             else:
                 Membership.objects.create(user=user, role=role, place=self.places[where])
-        Membership.objects.filter(
-            user__username__in=DEPARTMENT_HEADS, role=Role.HANDLER
-        ).update(head=True)
+        Membership.objects.filter(user__username__in=DEPARTMENT_HEADS, role=Role.HANDLER).update(
+            head=True
+        )
         # Every grid gets its 1+2+N team; the demo log-ins above are the team of HYNL-G1.
         given = iter(["杨", "朱", "秦", "尤", "许", "何", "吕", "施", "张", "孔", "曹", "严"])
         names = iter(["建华", "秀英", "志明", "桂兰", "海波", "丽娟", "国强", "淑珍", "文斌"])
@@ -580,17 +581,25 @@ class DemoWorld:
         if at < self.now:
             heapq.heappush(self.queue, Step(at, next(self.counter), run))
 
-    def play(self) -> None:
+    def play(self, progress: ProgressCallback | None = None) -> None:
+        """Play the planned steps in time order, ticking once a day; ``progress(day, DAYS)``
+        after each simulated day."""
         day = self.now - timedelta(days=DAYS)
+        days = 0
         while self.queue:
             step = heapq.heappop(self.queue)
             while day + timedelta(days=1) <= step.at:
                 day += timedelta(days=1)
                 tick(now=day)
+                days += 1
+                if progress is not None:
+                    progress(days, DAYS)
             # A refused step means the case moved on (tick escalated it): its plan ends.
             with clock.at(step.at), suppress(DomainError):
                 step.run()
         tick(now=self.now)
+        if progress is not None:
+            progress(DAYS, DAYS)
 
     def fresh(self, code: str) -> Case:
         return Case.objects.get(code=code)
@@ -952,9 +961,7 @@ class DemoWorld:
     def play_second_district(self) -> None:
         """This evening's cases of 河西区, recorded by its grid worker."""
         worker = self.user("pjnl-g1-grid_worker", "邱海涛", "13920020001", is_staff=True)
-        Membership.objects.create(
-            user=worker, role=Role.GRID_WORKER, place=self.places["PJNL-G1"]
-        )
+        Membership.objects.create(user=worker, role=Role.GRID_WORKER, place=self.places["PJNL-G1"])
         assert self.second_category is not None, "build_second_district comes first"
         for minutes, building, title, description, which in SECOND_CASES:
             category = self.second_category
@@ -971,7 +978,8 @@ class DemoWorld:
                     urgency=urgency_suggest(f"{title} {description}"),
                 )
 
-    def build(self, cases: int = 300) -> None:
+    def build(self, cases: int = 300, progress: ProgressCallback | None = None) -> None:
+        """Build the district and play ``cases`` cases; ``progress(day, DAYS)`` as it plays."""
         self.build_places()
         self.build_departments()
         self.build_second_district()
@@ -985,7 +993,7 @@ class DemoWorld:
             at = self.now - timedelta(days=self.rng.uniform(0, DAYS))
             at = at.replace(microsecond=0)
             self.plan_case(at, self.rng.choice(grids))
-        self.play()
+        self.play(progress)
         self.play_second_district()
 
 
@@ -1094,9 +1102,11 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def seed_demo(*, now: datetime | None = None, cases: int = 300) -> DemoWorld:
+def seed_demo(
+    *, now: datetime | None = None, cases: int = 300, progress: ProgressCallback | None = None
+) -> DemoWorld:
     world = DemoWorld(now or timezone.now())
-    world.build(cases=cases)
+    world.build(cases=cases, progress=progress)
     return world
 
 

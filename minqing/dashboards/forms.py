@@ -4,16 +4,16 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.forms import set_choices
+from minqing.core.forms import DateInput, set_choices
 
 
 class DashboardForm(forms.Form):
     place = forms.ChoiceField(label=_("Place"), required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=DateInput()
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"), required=False, widget=DateInput()
     )
 
     def __init__(self, *args, places=(), **kwargs):
@@ -65,10 +65,10 @@ class RankingForm(forms.Form):
     """A period and the indicator to rank departments or people by."""
 
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=DateInput()
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"), required=False, widget=DateInput()
     )
     indicator = forms.ChoiceField(label=_("Rank by"), required=False, choices=INDICATOR_CHOICES)
 

@@ -3,8 +3,9 @@
 
 Cases are grouped within their community (a complaint about two estates is two problems, and
 cases already carry their place, so it need not be guessed from the words); the groups of
-every community are then ranked together. Heat counts distinct reporters (by phone number;
-a case without one counts as its own reporter), fades with a half-life of ``HALF_LIFE_DAYS``
+every community are then ranked together. Heat counts distinct reporters (see
+:func:`reporter_key`: the resident a case names, so one worker's entries count by the people
+they name, not by the entries), fades with a half-life of ``HALF_LIFE_DAYS``
 from now, and grows by up to half as a group's cases span ``SPAN_DAYS``: a problem raised
 again and again for two weeks is hotter than one raised on one afternoon.
 """
@@ -19,6 +20,8 @@ from django.db.models import Q, QuerySet
 
 from minqing.cases.duplicates import community_and_building
 from minqing.cases.models import OPEN_STATES, Case, CaseState
+from minqing.core.errors import DomainError
+from minqing.core.phones import normalize_phone
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of
 from minqing.places.models import Place, PlaceKind
@@ -57,6 +60,25 @@ class HotGroup:
         if self.first is None or self.last is None:
             return 0.0
         return (self.last - self.first).total_seconds() / 86400
+
+
+def reporter_key(case: Case) -> str:
+    """Who raised ``case``, for counting people: the resident named on it (their phone
+    number, normalised, else their name). A case that names nobody counts once per person
+    who recorded it and place: a grid worker's seven entries about one building without a
+    name are one voice, not seven. An anonymous case nobody recorded counts on its own."""
+    phone = (case.reporter_phone or "").strip()
+    if phone:
+        try:
+            return f"phone:{normalize_phone(phone)}"
+        except DomainError:  # imported history may hold numbers we cannot read
+            return f"phone:{phone}"
+    name = " ".join((case.reporter_name or "").split())
+    if name:
+        return f"name:{name}"
+    if case.created_by_id is not None:
+        return f"recorded:{case.created_by_id}:{case.place_id}"
+    return f"case:{case.code}"
 
 
 def hot_places_for(user: User) -> QuerySet[Place]:
@@ -107,7 +129,7 @@ def hot_issues(
                 id=c.code,
                 title=c.title,
                 body=c.description,
-                reporter=c.reporter_phone,
+                reporter=reporter_key(c),
                 time=c.reported_at,
             )
             for c in members

@@ -45,6 +45,7 @@ EVENT_TYPES = {
     "resolve": "case.resolved",
     "batch_resolve": "case.resolved",
     "send_back": "case.sent_back",
+    "recall": "case.recalled",
     "escalate": "case.escalated",
     "reject": "case.rejected",
     "merge": "case.merged",

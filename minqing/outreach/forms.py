@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.forms import set_choices
+from minqing.core.forms import DateInput, DateTimeInput, set_choices
 from minqing.outreach.models import SessionKind
 
 
@@ -12,7 +12,7 @@ class PlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     community = forms.ChoiceField(label=_("Community"))
     starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"), widget=DateTimeInput()
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     hosts = forms.MultipleChoiceField(
@@ -41,7 +41,7 @@ class CloseForm(forms.Form):
         label=_("Come back on"),
         required=False,
         help_text=_("The day the officials return to show what was done."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     notes = forms.CharField(
         label=_("Closing notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -212,11 +212,17 @@ def find_hot_issues(
     now: datetime | None = None,
     top: int | None = None,
     min_size: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[HotIssue]:
-    """Group ``messages`` and return the groups hottest first (``top`` of them)."""
+    """Group ``messages`` and return the groups hottest first (``top`` of them).
+
+    ``progress(done, 5)`` after each stage: places, vectors, clusters, merges, heat.
+    """
+    report = progress or (lambda done, total: None)
     weights = weights or HeatWeights()
     n = len(messages)
     if n == 0:
+        report(5, 5)
         return []
     titles = [m.title or "" for m in messages]
     bodies = [(m.body or "")[:BODY_CHARS] for m in messages]
@@ -233,13 +239,17 @@ def find_hot_issues(
     # What the problem is: the text without its administrative units and main place.
     clean_titles = [places.strip_places(t, s[:1]) for t, s in zip(titles, specific, strict=True)]
     clean_bodies = [places.strip_places(b, s[:1]) for b, s in zip(bodies, specific, strict=True)]
+    report(1, 5)
 
     vectors = _vectors(clean_titles, clean_bodies)
     bare_titles = [places.strip_places(t, s) for t, s in zip(titles, specific, strict=True)]
+    report(2, 5)
     labels = (
         _cluster(vectors, keys, broad, admin, bare_titles, threshold) if n > 1 else np.array([1])
     )
+    report(3, 5)
     labels = _merge_groups(labels, vectors, keys, admin)
+    report(4, 5)
 
     times = [m.time for m in messages if m.time is not None]
     reference = now or (max(times) if times else None)
@@ -267,6 +277,7 @@ def find_hot_issues(
             )
         )
     issues.sort(key=lambda g: (-g.heat, -g.size, g.ids[0]))
+    report(5, 5)
     for rank, issue in enumerate(issues, start=1):
         issue.rank = rank
     return issues[:top] if top else issues

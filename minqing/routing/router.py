@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -77,11 +77,13 @@ class Router:
         seed: int = 0,
         n_jobs: int = 2,
         meta: dict[str, Any] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Router:
         """Learn from ``texts`` (raw or pre-segmented) and their ``labels``.
 
         With ``folds >= 2`` the summary holds a cross-validated report; identical texts stay
-        in the same fold, so duplicates do not flatter the figures.
+        in the same fold, so duplicates do not flatter the figures. ``progress(done, total)``
+        is called as the work goes: reading the texts, each fold, the final model.
         """
         started = time.perf_counter()
         if len(texts) != len(labels):
@@ -96,6 +98,9 @@ class Router:
         cv_report: Report | None = None
         out_of_fold: np.ndarray | None = None
         usable_folds = min(folds, int(counts.min()))
+        parts = 2 + (usable_folds if usable_folds >= 2 else 0)
+        report = progress or (lambda done, total: None)
+        report(1, parts)
         if usable_folds >= 2:
             out_of_fold = np.zeros((len(texts), len(classes)), dtype=np.float32)
             groups = _groups(batch.word_lists, texts)
@@ -121,12 +126,17 @@ class Router:
                 out_of_fold[test_idx] = _align(scores, list(model.classes_), list(classes))
 
             # liblinear releases the GIL: folds run side by side on the machine's cores.
-            Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run_fold)(a, b) for a, b in splits)
+            folds_run = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+                delayed(run_fold)(a, b) for a, b in splits
+            )
+            for done, _ in enumerate(folds_run, start=2):
+                report(done, parts)
 
         extractor.fit_analysed(batch)
         model = _svm(c, seed).fit(extractor.transform_analysed(batch).astype(np.float64), y)
         coef = _align(model.coef_, list(model.classes_), list(classes), axis=0)
         intercept = _align(model.intercept_[None, :], list(model.classes_), list(classes))[0]
+        report(parts, parts)
 
         temperature = 1.0
         if out_of_fold is not None:

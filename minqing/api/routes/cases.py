@@ -235,6 +235,18 @@ def send_back_case(
 
 
 @router.post(
+    "/cases/{code}/recall",
+    response=CaseDetailOut,
+    summary="Recall a dispatched case the department has not started, with the reason",
+    openapi_extra=TRANSITION,
+)
+def recall_case(
+    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
+) -> dict[str, Any]:
+    return _with_reason(services.case_recall)(request, response, code, payload)
+
+
+@router.post(
     "/cases/{code}/escalate",
     response=CaseDetailOut,
     summary="Escalate one level up",

@@ -198,3 +198,19 @@ def test_recording_a_return_visit_needs_the_cases_etag(api, cases):
     again = worker.post(f"/return-visits/{visit['id']}/record", body, if_match=etag_of(case))
     assert again.status_code == 409
     assert worker.post("/return-visits/999999/record", body, if_match="*").status_code == 404
+
+
+def test_a_dispatcher_recalls_a_case_nobody_has_started(api, cases):
+    case = cases.in_state("dispatched")
+    assert "recall" in api("grid_worker").get(f"/cases/{case.code}").json()["actions"]
+    refused = api("handler").post(
+        f"/cases/{case.code}/recall", {"reason": "派错"}, if_match=etag_of(case)
+    )
+    assert refused.status_code == 403, refused.content
+    recalled = step(api("grid_worker"), case, "recall", {"reason": "派错部门"})
+    body = recalled.json()
+    assert (body["state"], body["assignee_department"]) == ("accepted", None)
+    assert body["events"][-1]["action"] == "recall"
+    started = cases.in_state("in_progress")
+    late = step(api("grid_worker"), started, "recall", {"reason": "派错"}, status=409)
+    assert error(late)["code"] == "invalid_transition"

@@ -285,3 +285,135 @@ def test_one_click_on_a_label_no_department_takes_is_refused(world, train_router
     assert "No department here takes" in str(refused.value)
     case.refresh_from_db()
     assert case.state == CaseState.REPORTED
+
+
+# --- issue 15: suggestions name leaves; taking one keeps the case's own leaf ----------------
+
+
+def transport_tree(world):
+    """交通运输 › 公共交通 › 公交服务 (its own department) and › 道路破损 (none of its own)."""
+    transport = Department.objects.create(
+        code="D-TRANSPORT", name="交通运输局", level="district", place=world.district
+    )
+    buses = Department.objects.create(
+        code="D-BUS", name="公交集团", level="district", place=world.district
+    )
+    top = Category.objects.create(
+        code="C07", name="交通运输", level=1, default_department=transport
+    )
+    mid = Category.objects.create(code="C07.01", name="公共交通", level=2, parent=top)
+    bus = Category.objects.create(
+        code="C07.01.01",
+        name="公交服务",
+        level=3,
+        parent=mid,
+        default_department=buses,
+        keywords="公交 站台 发车",
+    )
+    road = Category.objects.create(
+        code="C07.01.02", name="道路破损", level=3, parent=mid, keywords="坑洼 路面"
+    )
+    return top, bus, road, transport, buses
+
+
+def test_a_suggestion_under_the_cases_own_top_keeps_its_leaf_and_its_department(
+    world, train_router
+):
+    train_router(threshold=1.01)
+    case = report(world, title="楼门坏了关不上", category=world.pipes)  # filed under 供水管道
+    case = services.case_dispatch_suggested(
+        actor=world.users["community_staff"], case=case, version=case.version, label="城乡建设"
+    )
+    # Not dropped to the first level: the leaf stays, and so does its department (water).
+    assert case.category == world.pipes
+    assert case.assignee_department == world.water
+    assert case.events.get(action="dispatch").data.get("category") is None  # unchanged
+    assert list(check_integrity()) == []
+
+
+def test_when_the_leafs_department_does_not_serve_the_place_the_nearest_one_above_does(
+    world, train_router
+):
+    from minqing.places.models import Place, PlaceKind
+
+    elsewhere = Place.objects.create(code="120102", name="河东区", kind=PlaceKind.DISTRICT)
+    world.housing.place = elsewhere
+    world.housing.save()
+    top = world.door.top
+    top.default_department = world.water
+    top.save()
+    train_router(threshold=1.01)
+    case = report(world)
+    case = services.case_dispatch_suggested(
+        actor=world.users["community_staff"], case=case, version=case.version, label="城乡建设"
+    )
+    assert case.category == world.door  # still the leaf
+    assert case.assignee_department == world.water
+
+
+def test_a_suggestion_of_another_top_names_the_leaf_the_keyword_rules_pick(world, train_router):
+    _top, bus, _road, _transport, buses = transport_tree(world)
+    train_router(threshold=1.01)
+    case = report(world, title="公交车不按时发车", description="站台等车太久")
+    ideas = {i["label"]: i for i in router_events(case)[0].data["suggestions"]}
+    assert (ideas["交通运输"]["category"], ideas["交通运输"]["department"]) == (
+        "C07.01.01",
+        "D-BUS",
+    )
+    case = services.case_dispatch_suggested(
+        actor=world.users["community_staff"], case=case, version=case.version, label="交通运输"
+    )
+    assert case.category == bus  # the leaf, not the first-level 交通运输
+    assert case.assignee_department == buses
+    assert case.events.get(action="dispatch").data["category"] == "C07.01.01"
+
+
+def test_a_leaf_without_a_department_of_its_own_goes_to_the_one_above(world, train_router):
+    _top, _bus, road, transport, _buses = transport_tree(world)
+    train_router(threshold=1.01)
+    case = report(world, title="公交车站门口道路坑洼", description="路面坑洼，车辆乱停")
+    case = services.case_dispatch_suggested(
+        actor=world.users["community_staff"], case=case, version=case.version, label="交通运输"
+    )
+    assert (case.category, case.assignee_department) == (road, transport)
+
+
+def test_without_keywords_that_match_the_suggestion_files_the_case_under_the_top(
+    world, train_router
+):
+    top, _bus, _road, transport, _buses = transport_tree(world)
+    train_router(threshold=1.01)
+    case = report(world, title="共享单车堵在路口", description="道路不通")
+    case = services.case_dispatch_suggested(
+        actor=world.users["community_staff"], case=case, version=case.version, label="交通运输"
+    )
+    assert (case.category, case.assignee_department) == (top, transport)
+
+
+def test_a_sure_router_also_files_the_case_under_the_keyword_leaf(world, train_router):
+    _top, bus, _road, _transport, buses = transport_tree(world)
+    train_router(threshold=0.8)
+    case = report(world, title="公交车不按时发车", description="站台等车太久")
+    case.refresh_from_db()
+    assert case.state == CaseState.DISPATCHED
+    assert (case.category, case.assignee_department) == (bus, buses)
+
+
+def test_another_districts_own_category_of_that_name_is_not_taken(world, train_router):
+    from minqing.places.models import Place, PlaceKind
+
+    elsewhere = Place.objects.create(code="120102", name="河东区", kind=PlaceKind.DISTRICT)
+    theirs = Department.objects.create(
+        code="D-HD-TRANSPORT", name="河东交通局", level="district", place=world.district
+    )
+    Category.objects.create(
+        code="HD07", name="交通运输", level=1, default_department=theirs, district=elsewhere
+    )
+    train_router(threshold=1.01)
+    case = report(world, title="公交车不按时发车")
+    with pytest.raises(DomainError):
+        services.case_dispatch_suggested(
+            actor=world.users["community_staff"], case=case, version=1, label="交通运输"
+        )
+    case.refresh_from_db()
+    assert case.state == CaseState.REPORTED

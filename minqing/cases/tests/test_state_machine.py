@@ -2,7 +2,7 @@
 
 A hypothesis state machine reports cases (in the field, or on the web where the category
 router dispatches them or leaves its suggestions) and drives them through accept, dispatch,
-start, resolve, send back, escalate, reject, merge and batch resolution, return visits with
+recall, start, resolve, send back, escalate, reject, merge and batch resolution, return visits with
 random answers, reopen, close and ``tick`` with the clock moved forward. It keeps its own
 small model of what each call should do (and whether it should be refused), and after every
 step checks the database against the model, ``check_integrity()`` and a replay of every
@@ -384,6 +384,23 @@ class Lifecycle(RuleBasedStateMachine):
             e.state in ("dispatched", "in_progress"),
             lambda c: services.case_send_back(
                 actor=self.assignee(e), case=c, version=c.version, reason="非本部门职责"
+            ),
+            "invalid_transition",
+        ):
+            e.state, e.assignee = "accepted", None
+            e.deadline, e.overdue = self.now + e.respond(), False
+
+    @precondition(lambda self: self.expect)
+    @rule(data=st.data())
+    def recall(self, data):
+        """The dispatcher takes the case back, only while nobody has started on it."""
+        pk = self.pick(data, ["dispatched"])
+        e = self.expect[pk]
+        if self.attempt(
+            pk,
+            e.state == "dispatched",
+            lambda c: services.case_recall(
+                actor=self.dispatcher(e), case=c, version=c.version, reason="派错部门"
             ),
             "invalid_transition",
         ):

@@ -86,6 +86,7 @@ SERVICE_ACTIONS = [
     "start",
     "resolve",
     "send_back",
+    "recall",
     "escalate",
     "reject",
     "merge",
@@ -147,6 +148,8 @@ def call(action: str, case: Case, actor: Any, role: str | None, world) -> Any:
             return services.case_resolve(actor=actor, case=case, version=v, reply="已修好")
         case "send_back":
             return services.case_send_back(actor=actor, case=case, version=v, reason="非本部门")
+        case "recall":
+            return services.case_recall(actor=actor, case=case, version=v, reason="派错部门")
         case "escalate":
             return services.case_escalate(
                 actor=actor, role=role, case=case, version=v, reason="需要上级协调"
@@ -374,3 +377,8 @@ def test_every_action_in_the_table_is_covered_by_these_tests():
     assert all(TRANSITIONS[a].roles == {SYSTEM} for a in by_tick | by_router)
     # The router only ever decides a case nobody has taken on yet.
     assert all(TRANSITIONS[a].sources == {S.REPORTED} for a in by_router)
+    # A dispatch is recalled only until the department has started (issue 15), by those who
+    # dispatch; back with them, it is dispatched again.
+    recall = TRANSITIONS["recall"]
+    assert (recall.sources, recall.targets) == ({S.DISPATCHED}, {S.ACCEPTED})
+    assert recall.roles == TRANSITIONS["dispatch"].roles

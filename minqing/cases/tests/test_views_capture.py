@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,13 +36,16 @@ def keywords(world):
 
 
 def _form(client) -> dict:
-    """The form's initial values, as a browser would send them back."""
+    """The form's initial values, as a browser would send them back, and building 7: no
+    place is chosen in advance any more (issue 15), so the worker always picks one."""
     context = client.get(URL).context
     form = context["form"]
+    assert "place" not in form.initial
     return {
         "token": form.initial["token"],
-        "place": form.initial["place"],
+        "place": "HYNL-G1-B07",
         "urgency": "normal",
+        "urgency_suggested": "normal",
         "channel": "household_visit",
     }
 
@@ -52,10 +56,13 @@ def test_the_place_list_is_my_grids_buildings_most_recent_first(client, world, c
     )
     cases.report(place=b2)
     login(client, world.users["grid_worker"])
-    choices = [code for code, _ in client.get(URL).context["form"].fields["place"].choices]
-    assert choices[0] == "HYNL-G1-B02"  # used last
-    assert set(choices) == {"HYNL-G1", "HYNL-G1-B07", "HYNL-G1-B02"}
+    form = client.get(URL).context["form"]
+    choices = [code for code, _ in form.fields["place"].choices]
+    assert choices[0] == ""  # "— choose —": nothing is chosen in advance (issue 15)
+    assert choices[1] == "HYNL-G1-B02"  # used last
+    assert set(choices[1:]) == {"HYNL-G1", "HYNL-G1-B07", "HYNL-G1-B02"}
     assert "HYNL-G2-B01" not in choices  # another grid's building
+    assert form.recent_choices == [("HYNL-G1-B02", "义顺里2号")]  # one tap away
 
 
 def test_a_building_head_picks_from_the_whole_grid(client, world):
@@ -65,7 +72,7 @@ def test_a_building_head_picks_from_the_whole_grid(client, world):
     Membership.objects.create(user=head, role=Role.BUILDING_HEAD, place=world.building)
     login(client, head)
     choices = [code for code, _ in client.get(URL).context["form"].fields["place"].choices]
-    assert set(choices) == {"HYNL-G1", "HYNL-G1-B07"}
+    assert set(choices) == {"", "HYNL-G1", "HYNL-G1-B07"}  # "": the "— choose —" line
 
 
 def test_a_problem_is_recorded_with_the_suggested_category(client, keywords, world):
@@ -95,14 +102,17 @@ def test_the_suggestion_appears_while_typing(client, keywords, world):
     assert text(client.get(reverse("cases:suggest"), {"title": "天气很好"})) == ""
 
 
-def test_without_a_match_the_category_must_be_chosen(client, keywords, world):
+def test_without_a_match_the_case_is_filed_as_unsorted_not_refused(client, keywords, world):
+    """This used to refuse the save ("No category matches these words; choose one."); a case
+    is never refused for want of a category any more (issue 15): it waits in triage under
+    the catch-all 待分类. A category chosen by hand still wins."""
     login(client, world.users["grid_worker"])
     response = client.post(URL, _form(client) | {"title": "天气很好"})
-    assert response.status_code == 400
-    assert "No category matches these words; choose one." in text(response)
-    assert not Case.objects.exists()
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.category.code, case.category.name) == ("UNSORTED", "待分类")
     response = client.post(URL, _form(client) | {"title": "天气很好", "category": world.pipes.code})
-    assert Case.objects.get().category == world.pipes
+    assert Case.objects.latest("pk").category == world.pipes
 
 
 def test_a_double_tap_records_one_case(client, keywords, world):
@@ -221,7 +231,7 @@ def test_from_an_evening_talk_every_case_is_linked_to_it(client, keywords, world
     form = client.get(url).context["form"]
     # The place list is the talk's community: both grids and their buildings.
     codes = {c for c, _ in form.fields["place"].choices}
-    assert codes == {"HYNL-G1", "HYNL-G1-B07", "HYNL-G2", "HYNL-G2-B01"}
+    assert codes == {"", "HYNL-G1", "HYNL-G1-B07", "HYNL-G2", "HYNL-G2-B01"}
     data = {
         "token": form.initial["token"],
         "session": session.pk,
@@ -262,3 +272,134 @@ def test_the_capture_form_works_without_javascript(client, keywords, world):
     assert '<form method="post" enctype="multipart/form-data"' in html
     for name in ["place", "title", "category", "urgency", "photo", "reporter_phone", "token"]:
         assert f'name="{name}"' in html
+
+
+# --- issue 15: never refused for want of a category, urgency from the words, no default place
+
+
+SEED_WORDS = "大门老旧，关不严实"  # the seed story's residents, word for word
+
+
+def test_the_seed_words_are_saved_unsorted_without_a_router(client, keywords, world):
+    """No router trained and no keyword fits: the case is saved under 待分类 and waits in the
+    grid's triage for a dispatcher to sort it (it used to be refused at Save)."""
+    from minqing.cases.selectors import triage_for
+
+    login(client, world.users["grid_worker"])
+    response = client.post(URL, _form(client) | {"title": SEED_WORDS})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.category.code == "UNSORTED"
+    assert case.category.default_department is None
+    assert case.state == CaseState.REPORTED
+    assert case.assignee_department is None
+    assert case in triage_for(world.users["grid_worker"])
+
+
+def test_the_seed_words_are_filed_by_the_trained_router(client, keywords, world, train_router):
+    train_router()
+    login(client, world.users["grid_worker"])
+    response = client.post(URL, _form(client) | {"title": SEED_WORDS})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.category.name == "城乡建设"  # the router's label, a category of the district
+
+
+def test_an_unsure_router_leaves_it_to_the_keyword_rules(client, keywords, world, train_router):
+    train_router(threshold=1.01)  # never sure enough
+    login(client, world.users["grid_worker"])
+    client.post(URL, _form(client) | {"title": "单元门关不上"})
+    assert Case.objects.get().category == world.door
+
+
+def test_only_the_places_district_categories_are_picked_or_offered(client, keywords, world):
+    """A category of another district whose keywords fit is neither offered nor picked."""
+    from minqing.cases.models import Category
+
+    elsewhere = Place.objects.create(code="120102", name="河东区", kind=PlaceKind.DISTRICT)
+    theirs = Category.objects.create(
+        code="HD01", name="大门维修", level=1, district=elsewhere, keywords="大门 关不严"
+    )
+    login(client, world.users["grid_worker"])
+    offered = {
+        code
+        for _, group in client.get(URL).context["form"].fields["category"].choices[1:]
+        for code, _ in group
+    }
+    assert theirs.code not in offered
+    assert "UNSORTED" not in offered  # the catch-all is never a choice
+    client.post(URL, _form(client) | {"title": SEED_WORDS})
+    assert Case.objects.get().category.code == "UNSORTED"
+
+
+def test_the_words_set_the_urgency_and_its_time_limit(client, keywords, world):
+    login(client, world.users["grid_worker"])
+    client.post(URL, _form(client) | {"title": "楼道里有安全隐患"})
+    case = Case.objects.get()
+    assert case.urgency == "emergency"
+    assert case.deadline - case.reported_at == timedelta(hours=2)
+
+
+def test_an_urgency_the_worker_changed_is_kept(client, keywords, world):
+    """The page preselected 紧急 (urgency_suggested) and the worker picked 一般 instead."""
+    login(client, world.users["grid_worker"])
+    data = _form(client) | {"title": "楼道里有安全隐患", "urgency_suggested": "emergency"}
+    client.post(URL, data)
+    assert Case.objects.get().urgency == "normal"
+    client.post(URL, _form(client) | {"title": "天气很好", "urgency": "urgent"})
+    assert Case.objects.latest("pk").urgency == "urgent"
+
+
+def test_the_hint_suggests_and_preselects_the_urgency(client, keywords, world):
+    login(client, world.users["grid_worker"])
+    url = reverse("cases:suggest")
+    words = {"title": "楼道里有安全隐患", "place": "HYNL-G1-B07"}
+    response = client.get(url, words | {"urgency": "normal", "urgency_suggested": "normal"})
+    assert "Suggested urgency: Emergency" in text(response)
+    html = response.content.decode()
+    assert 'id="urgency-field" hx-swap-oob="true"' in html
+    assert 'value="emergency" id="id_urgency_2" checked' in html
+    assert 'name="urgency_suggested" value="emergency"' in html
+    # The worker changed it: the hint says what the words suggest but leaves the choice alone.
+    response = client.get(url, words | {"urgency": "urgent", "urgency_suggested": "normal"})
+    assert "Suggested urgency: Emergency" in text(response)
+    assert "hx-swap-oob" not in response.content.decode()
+
+
+def test_no_place_is_chosen_in_advance(client, keywords, world, cases):
+    cases.report()  # building 7 is now a recent place of the worker's
+    login(client, world.users["grid_worker"])
+    response = client.get(URL)
+    html = response.content.decode()
+    assert '<option value="" selected>' in html
+    assert 'name="place" value="HYNL-G1-B07"' in html  # the one-tap chip
+    assert "checked" not in html.split('id="place-field"')[1].split("</fieldset>")[0]
+
+
+def test_a_save_without_a_place_says_so_and_writes_nothing(client, keywords, world):
+    login(client, world.users["grid_worker"])
+    before = Case.objects.count()
+    response = client.post(URL, _form(client) | {"place": "", "title": "单元门关不上"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["place"] == [
+        "Choose the building (or the whole grid) this problem is about."
+    ]
+    assert "Choose the building (or the whole grid) this problem is about." in text(response)
+    assert Case.objects.count() == before
+
+
+def test_a_chip_and_the_list_must_agree(client, keywords, world):
+    """The one-tap chip and the list post the same field; two different places are refused
+    rather than one of them picked silently, the same one twice is fine."""
+    login(client, world.users["grid_worker"])
+    data = _form(client) | {"title": "单元门关不上", "place": ["HYNL-G1-B07", "HYNL-G1"]}
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["place"] == [
+        "Two different places are picked; choose one."
+    ]
+    assert not Case.objects.exists()
+    client.post(URL, data | {"place": ["HYNL-G1-B07", "HYNL-G1-B07"]})
+    assert Case.objects.get().place == world.building
+    client.post(URL, _form(client) | {"title": "楼门坏了", "place": ["HYNL-G1", ""]})
+    assert Case.objects.latest("pk").place == world.grid

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
+from minqing.core import clock
 from minqing.core.nav import nav_for
 
 register = template.Library()
@@ -49,3 +53,37 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def overdue_by(seconds: float) -> str:
+    """How long past a deadline, in the unit a desk worker counts in: minutes within the
+    first hour, hours within the first two days, then days."""
+    minutes = max(1, int(seconds // 60))
+    if minutes < 60:
+        return ngettext("overdue by %(n)s minute", "overdue by %(n)s minutes", minutes) % {
+            "n": minutes
+        }
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("overdue by %(n)s hour", "overdue by %(n)s hours", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("overdue by %(n)s day", "overdue by %(n)s days", days) % {"n": days}
+
+
+@register.simple_tag(takes_context=True)
+def deadline(context, case):
+    """A case's deadline in the server's time zone and, once it has passed on an open case,
+    how long ago ("overdue by 3 hours"); "—" when it has none."""
+    if case.deadline is None:
+        return "—"
+    at = timezone.localtime(case.deadline, timezone.get_default_timezone())
+    html = format_html(
+        '<time datetime="{}">{}</time>',
+        at.replace(microsecond=0).isoformat(),
+        date_format(at, "SHORT_DATETIME_FORMAT"),
+    )
+    now = context.get("now") or clock.now()
+    if case.is_open and case.deadline < now:
+        late = overdue_by((now - case.deadline).total_seconds())
+        html += format_html(' <span class="pill overdue">{}</span>', late)
+    return html

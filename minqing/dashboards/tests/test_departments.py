@@ -54,7 +54,7 @@ class Flow:
                 title="义顺里7号楼门关不上",
                 category=category or w.door,
                 place=w.building,
-                channel="evening_talk",
+                channel="phone",  # a hotline call: answered when it is accepted
             )
         with clock.at(at + respond):
             case = services.case_accept(actor=self.gw, case=case, version=case.version)

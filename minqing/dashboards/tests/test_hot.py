@@ -130,3 +130,81 @@ def test_an_empty_period_says_so(client, world):
     login(client, world.users["leader"])
     body = text(client.get(URL))
     assert "No problem was raised more than once here in this period." in body
+
+
+# --- issue 15: heat counts people, not entries ---------------------------------------------
+
+ENTRIES = [
+    ("义顺里7号楼门关不上", "楼门老化变形，晚上关不严，外人随意进出。"),
+    ("7号楼单元门又关不上了", "楼门变形关不严，晚上外人进出，老人害怕。"),
+    ("楼门关不上没人管", "7号楼楼门坏了一个月，关不上，外人随便进。"),
+    ("义顺里7号楼门坏了", "楼门关不严，晚上外人随意进出。"),
+    ("7号楼楼门关不上", "楼门变形，关不上，外人进出。"),
+    ("楼门还是关不上", "7号楼楼门关不严，晚上外人进出。"),
+    ("义顺里7号单元门关不上", "楼门老化关不严，外人随意进出。"),
+]
+
+
+def door_entries(cases, worker, *, names=None, phones=None):
+    """The grid worker writes down the door of building 7 once a day for a week."""
+    now = timezone.now()
+    made = []
+    for k, (title, description) in enumerate(ENTRIES):
+        with clock.at(now - timedelta(days=len(ENTRIES) - k)):
+            made.append(
+                cases.report(
+                    actor=worker,
+                    title=title,
+                    description=description,
+                    reporter_name=names[k] if names else "",
+                    reporter_phone=phones[k] if phones else "",
+                )
+            )
+    return made
+
+
+def the_door_group(world, made):
+    now = timezone.now()
+    groups = hot_issues(world.district, since=now - timedelta(days=30), now=now)
+    [group] = [g for g in groups if {c.code for c in made} <= {c.code for c in g.cases}]
+    return group
+
+
+def test_one_workers_entries_naming_nobody_count_as_one_person(world, cases):
+    made = door_entries(cases, world.users["grid_worker"])
+    with clock.at(timezone.now() - timedelta(hours=3)):
+        made.append(
+            cases.report(
+                title="7号楼楼门关不上",
+                description="楼门坏了关不严。",
+                reporter_phone="13800000001",
+            )
+        )
+    group = the_door_group(world, made)
+    assert group.size == 8
+    # Seven entries by one worker about one building are one voice; the resident another.
+    assert group.reporters == 2
+
+
+def test_entries_by_staff_count_by_the_residents_they_name(world, cases):
+    names = ["王阿姨", "王阿姨", "李大爷", " 王阿姨 ", "李大爷", "", ""]
+    phones = ["", "", "", "", "", "138 1234 5678", "13812345678"]
+    made = door_entries(cases, world.users["grid_worker"], names=names, phones=phones)
+    group = the_door_group(world, made)
+    # 王阿姨, 李大爷, and the one number written two ways.
+    assert (group.size, group.reporters) == (7, 3)
+
+
+def test_the_same_person_recording_in_two_buildings_is_two_voices(world, cases):
+    from minqing.dashboards.hot import reporter_key
+
+    worker = world.users["community_staff"]  # the whole community
+    here = cases.report(actor=worker, reporter_name="", reporter_phone="")
+    there = cases.report(
+        actor=worker, reporter_name="", reporter_phone="", place=world.other_building
+    )
+    again = cases.report(actor=worker, reporter_name="", reporter_phone="")
+    assert reporter_key(here) == reporter_key(again) != reporter_key(there)
+    anonymous = cases.report(actor=None, role="resident", reporter_name="", reporter_phone="")
+    other = cases.report(actor=None, role="resident", reporter_name="", reporter_phone="")
+    assert reporter_key(anonymous) != reporter_key(other)  # nobody to tell them apart by

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from minqing.cases.importers import categories_import
 from minqing.core.errors import DomainError
+from minqing.core.progress import command_steps
 
 
 class Command(BaseCommand):
@@ -14,10 +15,20 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file: Path, **options):
+        steps = command_steps(self, 2, options)
+        steps.step(_("Reading %(file)s…") % {"file": file})
+
+        def progress(done: int, total: int) -> None:
+            if done == 0:  # the file is read: the rows come next
+                steps.step(_("Importing %(rows)s rows…") % {"rows": total})
+            steps.update(done, total)
+
         try:
-            result = categories_import(path=file)
+            result = categories_import(path=file, progress=progress)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            steps.done()
         self.stdout.write(
             _(
                 "%(rows)s rows: %(created)s categories created, %(existing)s already there, "

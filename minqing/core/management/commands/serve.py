@@ -10,5 +10,8 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
-        # insecure_serving: the demo server also serves the static files (htmx, the stylesheet).
-        call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
+        # The static files (htmx, the stylesheet, the API docs' Swagger UI) are collected and
+        # gzipped into MINQING_VAR_DIR/static, and WhiteNoise serves them (compressed to
+        # browsers that accept it), not runserver's own uncompressed static handler.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("runserver", addrport, use_reloader=False, use_static_handler=False)

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from minqing.core.progress import command_steps
 from minqing.routing.errors import RoutingError
 from minqing.routing.hot import (
     DEFAULT_TEXT_COLUMNS,
@@ -95,16 +96,21 @@ class Command(BaseCommand):
 
     def _run(self, options: dict[str, Any]) -> None:
         started = time.perf_counter()
-        table = read_table(options["data"])
-        messages = load_messages(
-            table,
-            text_columns=split_columns(options["text_columns"]),
-            id_column=options.get("id_column"),
-            reporter_column=options.get("reporter_column"),
-            time_column=options.get("time_column"),
-            likes_column=options.get("likes_column"),
-            dislikes_column=options.get("dislikes_column"),
-        )
+        steps = command_steps(self, 2, options)
+        steps.step(_("Reading %(file)s…") % {"file": options["data"]})
+        try:
+            table = read_table(options["data"])
+            messages = load_messages(
+                table,
+                text_columns=split_columns(options["text_columns"]),
+                id_column=options.get("id_column"),
+                reporter_column=options.get("reporter_column"),
+                time_column=options.get("time_column"),
+                likes_column=options.get("likes_column"),
+                dislikes_column=options.get("dislikes_column"),
+            )
+        finally:
+            steps.done()
         now = None
         if options.get("now"):
             try:
@@ -114,13 +120,16 @@ class Command(BaseCommand):
                     _("--now %(value)s is not a time (use 2020-01-31 or 2020-01-31 18:00).")
                     % {"value": options["now"]}
                 ) from None
+        steps.step(_("Grouping %(n)s messages by place and problem…") % {"n": len(messages)})
         issues = find_hot_issues(
             messages,
             threshold=options["threshold"],
             weights=HeatWeights(half_life_days=options["half_life"]),
             now=now,
             top=options["top"] or None,
+            progress=steps.update,
         )
+        steps.done()
         if options["json"]:
             self.stdout.write(json.dumps([g.as_dict() for g in issues], ensure_ascii=False))
             return

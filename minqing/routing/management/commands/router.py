@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from minqing.core.progress import Steps, command_steps
 from minqing.routing import store
 from minqing.routing.errors import RoutingError
 from minqing.routing.metrics import Report
@@ -117,13 +118,16 @@ class Command(BaseCommand):
                 raise CommandError(_("Use either --from-cases or --data, not both."))
             from minqing.routing.from_cases import closed_case_examples
 
+            steps = command_steps(self, 3, options)
+            steps.step(_("Reading the closed cases…"))
             texts, labels = closed_case_examples()
             if not texts:
+                steps.done()
                 raise CommandError(
                     _("There are no closed cases to learn from yet; train from a file first.")
                 )
             meta: dict[str, Any] = {"data": "closed cases", "cases": len(texts)}
-            self._fit(options, texts, labels, meta, started=started, excluded=0)
+            self._fit(options, texts, labels, meta, steps, started=started, excluded=0)
             return
         missing = [
             f"--{name.replace('_', '-')}"
@@ -135,13 +139,22 @@ class Command(BaseCommand):
                 _("Give %(options)s, or --from-cases.") % {"options": ", ".join(missing)}
             )
         columns = split_columns(options["text_columns"])
-        table = read_table(options["data"])
-        texts = table.texts(columns)
-        labels = table.values(options["label_column"])
+        steps = command_steps(self, 4 if options.get("exclude_data") else 3, options)
+        steps.step(_("Reading %(file)s…") % {"file": options["data"]})
+        try:
+            table = read_table(options["data"])
+            texts = table.texts(columns)
+            labels = table.values(options["label_column"])
+        finally:
+            steps.done()
         excluded = 0
         if options.get("exclude_data"):
             from minqing.routing.overlap import near_copies
 
+            steps.step(
+                _("Leaving out the rows that also occur in %(file)s…")
+                % {"file": options["exclude_data"]}
+            )
             other_columns = split_columns(
                 options.get("exclude_text_columns") or options["text_columns"]
             )
@@ -150,13 +163,14 @@ class Command(BaseCommand):
             excluded = len(drop)
             texts = [t for i, t in enumerate(texts) if i not in drop]
             labels = [v for i, v in enumerate(labels) if i not in drop]
+            steps.done()
         meta = {
             "data": str(options["data"]),
             "text_columns": columns,
             "label_column": options["label_column"],
             "excluded": excluded,
         }
-        self._fit(options, texts, labels, meta, started=started, excluded=excluded)
+        self._fit(options, texts, labels, meta, steps, started=started, excluded=excluded)
 
     def _fit(
         self,
@@ -164,21 +178,29 @@ class Command(BaseCommand):
         texts: list[str],
         labels: list[str],
         meta: dict[str, Any],
+        steps: Steps,
         *,
         started: float,
         excluded: int,
     ) -> None:
         """Train, save as the current model and print the figures."""
-        router = Router.train(
-            texts,
-            labels,
-            folds=options["folds"],
-            word_chars=options["word_chars"] or 0,
-            head_chars=options["head_chars"],
-            meta=meta,
-        )
+        steps.step(_("Training on %(n)s messages…") % {"n": len(texts)})
+        try:
+            router = Router.train(
+                texts,
+                labels,
+                folds=options["folds"],
+                word_chars=options["word_chars"] or 0,
+                head_chars=options["head_chars"],
+                meta=meta,
+                progress=steps.update,
+            )
+        finally:
+            steps.done()
+        steps.step(_("Saving the model…"))
         directory = options.get("models_dir") or models_dir()
         path = store.save(router, directory)
+        steps.done()
         seconds = time.perf_counter() - started
         summary = router.summary
         if options["json"]:
