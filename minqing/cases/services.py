@@ -50,7 +50,9 @@ from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.core.phones import normalize_phone
 from minqing.notify.services import outbox_put
 from minqing.people.models import User
+from minqing.people.selectors import dispatch_people_for
 from minqing.places.models import Department, Place, PlaceKind
+from minqing.places.selectors import departments_serving
 
 logger = logging.getLogger(__name__)
 Changes = dict[str, Any] | Callable[[Case], dict[str, Any]]
@@ -382,6 +384,28 @@ def case_accept(*, actor: User | None, case: Case, version: int | None, note: st
     )
 
 
+def _check_dispatch_target(
+    case: Case, department: Department | None, assignee: User | None
+) -> None:
+    """A case goes to a department that serves its place, or to someone of its grid team or
+    community staff: never to another district's department or people (whatever the door)."""
+    if department is not None and not departments_serving(case.place).filter(pk=department.pk):
+        raise DomainError(
+            _("%(department)s does not serve %(place)s; choose a department that does.")
+            % {"department": department.name, "place": case.place.name},
+            field="department",
+        )
+    if assignee is not None and not dispatch_people_for(case.place).filter(user=assignee):
+        raise DomainError(
+            _(
+                "%(person)s is not in the grid team or the community staff of %(place)s; "
+                "choose someone who is."
+            )
+            % {"person": str(assignee), "place": case.place.name},
+            field="assignee",
+        )
+
+
 @transaction.atomic
 def case_dispatch(
     *,
@@ -411,6 +435,7 @@ def case_dispatch(
         more["category"] = category
 
     def changes(locked: Case) -> dict[str, Any]:
+        _check_dispatch_target(locked, department, assignee)  # after the right to dispatch
         due = deadline or deadline_for(
             category or locked.category,
             locked.urgency,

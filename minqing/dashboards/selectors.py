@@ -186,6 +186,13 @@ def overdue_by_level(place: Place) -> list[tuple[str, str, int]]:
     return [(level.value, str(level.label), rows.get(level.value, 0)) for level in LEVEL_LADDER]
 
 
+def late_visits(place: Place) -> int:
+    """Return visits due now and past their due date (flagged by the sweep), below ``place``."""
+    return cm.ReturnVisit.objects.filter(
+        case__place__path__startswith=place.path, status=cm.VisitStatus.OPEN, overdue=True
+    ).count()
+
+
 @dataclass
 class Row:
     place: Place

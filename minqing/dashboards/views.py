@@ -81,6 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "states_chart": charts.hbar_chart(states),
             "overdue": overdue,
             "overdue_total": sum(n for _k, _l, n in overdue),
+            "late_visits": s.late_visits(place),
             "rows": s.breakdown(place, since, until),
             "unit_is_grid": place.kind == "community",
             "trend": trend,

@@ -214,3 +214,23 @@ def test_a_dispatcher_recalls_a_case_nobody_has_started(api, cases):
     started = cases.in_state("in_progress")
     late = step(api("grid_worker"), started, "recall", {"reason": "派错"}, status=409)
     assert error(late)["code"] == "invalid_transition"
+
+
+def test_the_api_dispatches_only_where_the_web_may(api, cases, world):
+    """Issue 14: the JSON API dispatched to any department or user with 200."""
+    from minqing.places.models import Department, Place
+
+    other = Place.objects.create(code="120103", name="河西区", kind="district")
+    Department.objects.create(code="HX-W", name="河西区水务局", level="district", place=other)
+    case = cases.in_state("accepted")
+    worker = api("grid_worker")
+    for body, field in [
+        ({"department": "HX-W"}, "department"),
+        ({"assignee": "gw2"}, "assignee"),  # another grid's worker
+        ({"assignee": "h"}, "assignee"),  # a department's handler, as a person
+    ]:
+        response = worker.post(f"/cases/{case.code}/dispatch", body, if_match=etag_of(case))
+        assert response.status_code == 422, response.content
+        assert error(response)["field"] == field
+    case.refresh_from_db()
+    assert (case.state, case.version) == ("accepted", 2)

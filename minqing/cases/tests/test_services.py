@@ -26,7 +26,7 @@ from minqing.cases.permissions import roles_for
 from minqing.cases.selectors import case_list_for, case_track
 from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.notify.models import OutboxMessage
-from minqing.places.models import Place
+from minqing.places.models import Department, Place
 from minqing.places.selectors import place_get
 from minqing.places.services import place_create
 
@@ -655,3 +655,40 @@ def test_a_transition_locks_only_its_own_case(world, cases):
         worker.join(10)
     assert not errors
     assert fresh(case).state == CaseState.ACCEPTED
+
+
+# --- dispatch targets (issue 14: every door goes through the same rule) ---------------------
+
+
+def test_dispatch_refuses_a_department_of_another_district(world, cases):
+    other = Place.objects.create(code="120103", name="河西区", kind="district")
+    theirs = Department.objects.create(
+        code="HX-W", name="河西区水务局", level="district", place=other
+    )
+    case = cases.in_state("accepted")
+    before = footprint()
+    with pytest.raises(DomainError, match="does not serve") as refused:
+        services.case_dispatch(
+            actor=world.users["grid_worker"], case=case, version=case.version, department=theirs
+        )
+    assert refused.value.field == "department"
+    assert footprint() == before
+
+
+def test_dispatch_refuses_a_person_outside_the_cases_team(world, cases):
+    case = cases.in_state("accepted")
+    for outsider in (world.users["other_grid_worker"], world.users["handler"]):
+        with pytest.raises(DomainError, match="is not in the grid team") as refused:
+            services.case_dispatch(
+                actor=world.users["grid_worker"], case=case, version=case.version, assignee=outsider
+            )
+        assert refused.value.field == "assignee"
+    assert fresh(case).state == CaseState.ACCEPTED
+    # Someone of the grid team is fine.
+    case = services.case_dispatch(
+        actor=world.users["grid_worker"],
+        case=case,
+        version=case.version,
+        assignee=world.users["agency_cadre"],
+    )
+    assert case.assignee_user == world.users["agency_cadre"]

@@ -50,6 +50,23 @@ def test_an_api_case_keeps_its_strong_etag_so_if_match_still_works(cases, world)
     assert listed["Content-Encoding"] == "gzip"
 
 
+def test_a_photo_or_a_spreadsheet_is_not_gzipped_again(rf):
+    from django.http import HttpResponse
+
+    from minqing.core.middleware import GZipMiddleware
+
+    middleware = GZipMiddleware(lambda request: HttpResponse())
+    request = rf.get("/", **GZIP)
+    for content_type in ("image/jpeg", XLSX):
+        response = HttpResponse(b"x" * 5000, content_type=content_type)
+        assert not middleware.process_response(request, response).has_header("Content-Encoding")
+    text = HttpResponse(b"x" * 5000, content_type="text/csv")
+    assert middleware.process_response(request, text)["Content-Encoding"] == "gzip"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @pytest.fixture
 def collected(settings, tmp_path):
     """The static files collected (and gzipped) as `minqing serve` and a deployment do."""

@@ -159,3 +159,15 @@ def test_dashboard_places_follow_the_desk_roles(world):
     assert leader == {"120101", "WDD", "HYNL"}
     assert {p.code for p in s.dashboard_places_for(world.users["community_staff"])} == {"HYNL"}
     assert not s.dashboard_places_for(world.users["grid_worker"]).exists()
+
+
+def test_late_return_visits_are_counted(world, cases, client):
+    case = cases.in_state("resolved")
+    visit = case.visits.get()
+    assert s.late_visits(world.district) == 0
+    tick(now=visit.due_at + timedelta(minutes=1))  # opens it, then flags it late
+    assert s.late_visits(world.district) == 1
+    assert s.late_visits(world.other_grid) == 0
+    client.force_login(world.users["leader"])
+    response = client.get("/dashboards/")
+    assert response.context["late_visits"] == 1
