@@ -166,8 +166,21 @@ MINQING_IN_PERSON_CHANNELS = env_list(
 MINQING_URGENCY_WORDS = {
     "emergency": env_list(
         "MINQING_EMERGENCY_WORDS",
-        ["安全隐患", "燃气", "煤气", "漏气", "起火", "着火", "冒烟", "漏电", "触电", "坍塌",
-         "塌陷", "被困", "危房"],
+        [
+            "安全隐患",
+            "燃气",
+            "煤气",
+            "漏气",
+            "起火",
+            "着火",
+            "冒烟",
+            "漏电",
+            "触电",
+            "坍塌",
+            "塌陷",
+            "被困",
+            "危房",
+        ],
     ),
     "urgent": env_list(
         "MINQING_URGENT_WORDS",

@@ -9,9 +9,7 @@ from django.utils.translation import gettext as _
 from minqing.cases.models import Batch, Case, Category, ReturnVisit
 from minqing.cases.permissions import scope_q
 from minqing.core.errors import DomainError, NotFound
-from minqing.outreach.models import OutreachSession
-from minqing.outreach.selectors import session_list_for
-from minqing.people.models import Membership, Role, User
+from minqing.people.models import User
 from minqing.places.models import Department, LiaisonUnit, Place
 
 
@@ -55,12 +53,6 @@ def liaison_units_by_code(codes: list[str]) -> list[LiaisonUnit]:
         if code not in found:
             raise _unknown("liaison_units", code)
     return [found[c] for c in codes]
-
-
-def memberships(user: User) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=user, active=True).select_related("place", "department")
-    )
 
 
 def places(*, kind: str | None, parent: str | None, search: str | None) -> QuerySet[Place]:
@@ -126,35 +118,3 @@ def batch_get_for(user: User, code: str) -> Batch:
     if batch is None:
         raise NotFound(_("No batch %(code)s that you can see.") % {"code": code})
     return batch
-
-
-def session_get_for(user: User, pk: int) -> OutreachSession:
-    session = session_list_for(user).filter(pk=pk).first()
-    if session is None:
-        raise NotFound(_("No session %(id)s that you can see.") % {"id": pk})
-    return session
-
-
-# People who may plan, record and close sessions in a community: its dispatchers and the
-# grid team's core, at the community, above it, or in one of its grids.
-SESSION_ROLES = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.AGENCY_CADRE,
-        Role.STREET_CADRE,
-        Role.COMMUNITY_STAFF,
-        Role.SUBDISTRICT_STAFF,
-        Role.LEADER,
-    }
-)
-
-
-def may_run_sessions(user: User, community: Place) -> bool:
-    if user.is_superuser:
-        return True
-    for m in memberships(user):
-        if m.place is None or m.role not in SESSION_ROLES:
-            continue
-        if community.path.startswith(m.place.path) or m.place.path.startswith(community.path):
-            return True
-    return False

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from minqing.cases.models import LEVEL_LADDER, Case, Level
-from minqing.cases.transitions import ASSIGNEE, DISPATCHERS, TEAM
-from minqing.people.models import Membership, Role, User
+from minqing.cases.transitions import ASSIGNEE, TEAM
+from minqing.people.access import DISPATCHERS, memberships
+from minqing.people.models import Role, User
 
 # The highest level at which each dispatching role may take a case's decisions.
 ROLE_LEVEL = {
@@ -17,14 +18,6 @@ ROLE_LEVEL = {
 }
 
 
-def _memberships(user: User) -> list[Membership]:
-    cached = getattr(user, "_minqing_memberships", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(user=user, active=True).select_related("place"))
-        user._minqing_memberships = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def roles_for(user: User | None, case: Case) -> set[str]:
     """The roles ``user`` holds for this case (empty: the case is outside their scope)."""
     if user is None or not user.is_authenticated:
@@ -32,7 +25,7 @@ def roles_for(user: User | None, case: Case) -> set[str]:
     roles: set[str] = set()
     case_level = LEVEL_LADDER.index(Level(case.level))
     place_path = case.place.path
-    for m in _memberships(user):
+    for m in memberships(user):
         if m.role == Role.HANDLER:
             if m.department_id and m.department_id == case.assignee_department_id:
                 roles |= {Role.HANDLER, ASSIGNEE}
@@ -56,7 +49,7 @@ def scope_q(user: User) -> Q:
     if user.is_superuser:
         return Q()
     q = Q(assignee_user=user)
-    for m in _memberships(user):
+    for m in memberships(user):
         if m.role == Role.HANDLER and m.department_id:
             q |= Q(assignee_department_id=m.department_id)
         elif m.place is not None:

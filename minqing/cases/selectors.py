@@ -25,9 +25,10 @@ from minqing.cases.models import (
 )
 from minqing.cases.permissions import ROLE_LEVEL, roles_for, scope_q
 from minqing.cases.routes import RouteMap, RouteTarget
-from minqing.cases.transitions import DISPATCHERS, FIELD, allowed_actions
+from minqing.cases.transitions import allowed_actions
 from minqing.core import clock
 from minqing.core.errors import NotFound
+from minqing.people.access import DISPATCHERS, FIELD
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of, roles_of
 from minqing.places.models import Place, PlaceKind

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import OPEN_STATES, CaseState
+from minqing.people.access import DESK, DISPATCHERS, FIELD
 from minqing.people.models import Role
 
 S = CaseState
@@ -23,21 +24,6 @@ INTEGRATOR = "integrator"
 SYSTEM = "system"
 TEAM = "team"
 
-FIELD = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.AGENCY_CADRE,
-        Role.STREET_CADRE,
-        Role.PARTY_MEMBER,
-        Role.BUILDING_HEAD,
-        Role.UNIT_MEMBER,
-        Role.VOLUNTEER,
-    }
-)
-DISPATCHERS = frozenset(
-    {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER}
-)
-DESK = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF})
 STAFF = FIELD | DISPATCHERS | DESK | {Role.HANDLER, ASSIGNEE, TEAM}
 VISITORS = FIELD | DISPATCHERS | {RESIDENT, SYSTEM, TEAM}
 ALL_STATES = frozenset(CaseState.values)

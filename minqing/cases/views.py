@@ -69,7 +69,7 @@ from minqing.cases.selectors import (
 )
 from minqing.cases.timelimits import deadline_for
 from minqing.cases.timeline import staff_timeline
-from minqing.cases.transitions import DISPATCHERS, FIELD, allowed_actions
+from minqing.cases.transitions import allowed_actions
 from minqing.core import clock
 from minqing.core.errors import DomainError, NotFound, StaleVersion
 from minqing.core.nav import home_url_for
@@ -77,6 +77,7 @@ from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import acting_user, add_domain_error
 from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import revisits_due_for, session_get_for
+from minqing.people.access import DISPATCHERS, FIELD
 from minqing.people.models import Role, User
 from minqing.people.selectors import (
     dispatch_people_for,

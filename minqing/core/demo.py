@@ -809,9 +809,12 @@ class DemoWorld:
     def _close_session(
         self, session: OutreachSession, attendance: int, notes: str, revisit_days: int
     ) -> None:
-        os_.session_record(session=session, attendance=attendance, notes=notes)
+        host = session.created_by
+        os_.session_record(actor=host, session=session, attendance=attendance, notes=notes)
         os_.session_close(
-            session=session, revisit_on=(session.starts_at + timedelta(days=revisit_days)).date()
+            actor=host,
+            session=session,
+            revisit_on=(session.starts_at + timedelta(days=revisit_days)).date(),
         )
 
     def plan_sessions(self) -> None:

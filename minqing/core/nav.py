@@ -9,14 +9,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.selectors import queue_counts
-from minqing.cases.transitions import DISPATCHERS, FIELD
 from minqing.dashboards.selectors import can_rank_departments, headed_departments
+from minqing.people.access import DASHBOARD, DISPATCHERS, FIELD, HOT_ISSUES
 from minqing.people.models import Role
 from minqing.people.selectors import roles_of
-
-DESK_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER})
-DASHBOARD_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER})
-HOT_ISSUE_ROLES = frozenset({Role.SUBDISTRICT_STAFF, Role.LEADER})
 
 
 @dataclass(frozen=True)
@@ -43,15 +39,15 @@ def home_url_for(user) -> str:
 
 def is_desk_user(user) -> bool:
     roles = roles_of(user)
-    return user.is_superuser or bool(roles & (DESK_ROLES | {Role.HANDLER}))
+    return user.is_superuser or bool(roles & (DASHBOARD | {Role.HANDLER}))
 
 
 def can_see_dashboard(user) -> bool:
-    return user.is_superuser or bool(roles_of(user) & DASHBOARD_ROLES)
+    return user.is_superuser or bool(roles_of(user) & DASHBOARD)
 
 
 def can_see_hot_issues(user) -> bool:
-    return user.is_superuser or bool(roles_of(user) & HOT_ISSUE_ROLES)
+    return user.is_superuser or bool(roles_of(user) & HOT_ISSUES)
 
 
 def nav_for(user) -> list[NavItem]:
@@ -67,7 +63,7 @@ def nav_for(user) -> list[NavItem]:
     items: list[NavItem] = []
     if user.is_superuser or roles & FIELD:
         items.append(NavItem(reverse("cases:field"), _("My grid")))
-    if user.is_superuser or roles & (FIELD | DESK_ROLES):
+    if user.is_superuser or roles & (FIELD | DASHBOARD):
         items.append(NavItem(reverse("cases:capture"), _("Record a problem")))
     if user.is_superuser or roles & DISPATCHERS:
         items.append(NavItem(reverse("cases:triage"), _("To triage"), counts.get("triage")))
@@ -86,7 +82,7 @@ def nav_for(user) -> list[NavItem]:
         )
     if "visits" in counts:
         items.append(NavItem(reverse("cases:visits"), _("Return visits"), counts["visits"]))
-    if user.is_superuser or roles & (FIELD | DESK_ROLES):
+    if user.is_superuser or roles & (FIELD | DASHBOARD):
         items.append(NavItem(reverse("outreach:list"), _("Evening talks")))
     if user.is_superuser or roles & DISPATCHERS:
         items.append(NavItem(reverse("cases:batches"), _("Batches")))

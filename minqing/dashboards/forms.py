@@ -9,12 +9,8 @@ from minqing.core.forms import DateInput, set_choices
 
 class DashboardForm(forms.Form):
     place = forms.ChoiceField(label=_("Place"), required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=DateInput()
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=DateInput()
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,12 +60,8 @@ INDICATOR_CHOICES = [
 class RankingForm(forms.Form):
     """A period and the indicator to rank departments or people by."""
 
-    since = forms.DateField(
-        label=_("From"), required=False, widget=DateInput()
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=DateInput()
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
     indicator = forms.ChoiceField(label=_("Rank by"), required=False, choices=INDICATOR_CHOICES)
 
     def clean(self):

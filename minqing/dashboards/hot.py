@@ -22,12 +22,12 @@ from minqing.cases.duplicates import community_and_building
 from minqing.cases.models import OPEN_STATES, Case, CaseState
 from minqing.core.errors import DomainError
 from minqing.core.phones import normalize_phone
-from minqing.people.models import Role, User
+from minqing.people.access import HOT_ISSUES
+from minqing.people.models import User
 from minqing.people.selectors import memberships_of
 from minqing.places.models import Place, PlaceKind
 from minqing.routing.hot import HeatWeights, Message, find_hot_issues
 
-HOT_ROLES = {Role.LEADER, Role.SUBDISTRICT_STAFF}
 HALF_LIFE_DAYS = 14.0
 SPAN_DAYS = 14.0
 MIN_SIZE = 2
@@ -90,7 +90,7 @@ def hot_places_for(user: User) -> QuerySet[Place]:
         return qs
     scope = Q(pk__in=[])
     for m in memberships_of(user):
-        if m.role in HOT_ROLES and m.place is not None:
+        if m.role in HOT_ISSUES and m.place is not None:
             scope |= Q(path__startswith=m.place.path)
     return qs.filter(scope)
 

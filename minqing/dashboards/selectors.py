@@ -59,11 +59,11 @@ from django.utils.translation import gettext as _
 from minqing.cases import models as cm
 from minqing.cases.models import LEVEL_LADDER, OPEN_STATES, CaseState
 from minqing.core.errors import NotFound
+from minqing.people.access import DASHBOARD
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of
 from minqing.places.models import Department, Place, PlaceKind
 
-DASHBOARD_ROLES = {Role.COMMUNITY_STAFF, Role.SUBDISTRICT_STAFF, Role.LEADER}
 SOLVED_STATES = [CaseState.RESOLVED, CaseState.CLOSED]
 GOOD = [cm.Satisfaction.SATISFIED, cm.Satisfaction.BASICALLY]
 
@@ -112,7 +112,7 @@ def dashboard_places_for(user) -> QuerySet[Place]:
         return qs
     scope = Q(pk__in=[])
     for m in memberships_of(user):
-        if m.role in DASHBOARD_ROLES and m.place is not None:
+        if m.role in DASHBOARD and m.place is not None:
             scope |= Q(path__startswith=m.place.path)
     return qs.filter(scope)
 

@@ -11,9 +11,7 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     community = forms.ChoiceField(label=_("Community"))
-    starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=DateTimeInput()
-    )
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     hosts = forms.MultipleChoiceField(
         label=_("Hosts"), required=False, widget=forms.CheckboxSelectMultiple

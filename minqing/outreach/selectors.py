@@ -58,7 +58,7 @@ def session_get_for(user: User, pk: int) -> OutreachSession:
 
     session = session_list_for(user).filter(pk=pk).first()
     if session is None:
-        raise NotFound(_("No such session that you can see."))
+        raise NotFound(_("No session %(id)s that you can see.") % {"id": pk})
     return session
 
 

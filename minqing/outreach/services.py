@@ -9,10 +9,20 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError
+from minqing.core.errors import Conflict, DomainError, NotAllowed
 from minqing.outreach.models import OutreachSession, SessionKind, SessionStatus
+from minqing.people.access import may_run_sessions
 from minqing.people.models import User
 from minqing.places.models import LiaisonUnit, Place, PlaceKind
+
+
+def _may_run(actor: User | None, community: Place) -> None:
+    """Talks are run by the community's dispatchers and grid cadres (people.access); ``None``
+    is the system itself (the demo's history)."""
+    if actor is not None and not may_run_sessions(actor, community):
+        raise NotAllowed(
+            _("You may not run sessions in %(community)s.") % {"community": community.name}
+        )
 
 
 @transaction.atomic
@@ -35,6 +45,7 @@ def session_plan(
         raise DomainError(
             _("%(place)s is not a community.") % {"place": community.name}, field="community"
         )
+    _may_run(actor, community)
     session = OutreachSession.objects.create(
         kind=kind,
         title=title.strip(),
@@ -50,12 +61,18 @@ def session_plan(
 
 @transaction.atomic
 def session_record(
-    *, session: OutreachSession, attendance: int, notes: str = "", ended_at: datetime | None = None
+    *,
+    actor: User | None,
+    session: OutreachSession,
+    attendance: int,
+    notes: str = "",
+    ended_at: datetime | None = None,
 ) -> OutreachSession:
     """The session has been held: how many came and what was said."""
     if attendance < 0:
         raise DomainError(_("Attendance cannot be negative."), field="attendance")
     session = OutreachSession.objects.select_for_update().get(pk=session.pk)
+    _may_run(actor, session.community)
     if session.status == SessionStatus.CLOSED:
         raise Conflict(_("This session is already closed."), code="session_closed")
     session.attendance = attendance
@@ -68,9 +85,14 @@ def session_record(
 
 @transaction.atomic
 def session_close(
-    *, session: OutreachSession, revisit_on: date | None, notes: str | None = None
+    *,
+    actor: User | None,
+    session: OutreachSession,
+    revisit_on: date | None,
+    notes: str | None = None,
 ) -> OutreachSession:
     session = OutreachSession.objects.select_for_update().get(pk=session.pk)
+    _may_run(actor, session.community)
     if session.status == SessionStatus.CLOSED:
         raise Conflict(_("This session is already closed."), code="session_closed")
     if revisit_on is not None and revisit_on < session.starts_at.date():
@@ -90,6 +112,8 @@ def session_revisit_done(
     """The officials came back on the promised day (or before it): record who, when, and what
     they reported; the reminder on the hosts' home pages goes away."""
     session = OutreachSession.objects.select_for_update().get(pk=session.pk)
+    if not session.hosts.filter(pk=actor.pk).exists():  # a host came back as promised
+        _may_run(actor, session.community)
     if session.status != SessionStatus.CLOSED or session.revisit_on is None:
         raise Conflict(_("This session has no come-back date."), code="no_revisit")
     if session.revisit_done_at is not None:

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from minqing.cases.selectors import case_list_for
 from minqing.core import clock
-from minqing.core.errors import DomainError, NotFound
+from minqing.core.errors import DomainError, NotAllowed, NotFound
 from minqing.core.views import acting_user, add_domain_error
 from minqing.outreach import forms as f
 from minqing.outreach import services
 from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import session_get_for, session_list_for
+from minqing.people.access import may_run_sessions
 from minqing.people.models import User
 from minqing.people.selectors import people_at, places_in_charge, roles_of
 from minqing.places.models import PlaceKind
@@ -33,8 +34,10 @@ def _session_or_404(user: User, pk: int):
         raise Http404(str(e)) from None
 
 
-def _communities(user: User):
-    return places_in_charge(user, kinds=(PlaceKind.COMMUNITY,)).order_by("path")
+def _communities(user: User) -> list:
+    """The communities where the user may run talks (people.access.may_run_sessions)."""
+    places = places_in_charge(user, kinds=(PlaceKind.COMMUNITY,)).order_by("path")
+    return [c for c in places if may_run_sessions(user, c)]
 
 
 def _can_use(user: User) -> bool:
@@ -60,13 +63,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": SessionStatus.choices,
-            "can_plan": _communities(user).exists(),
+            "can_plan": bool(_communities(user)),
         },
     )
 
 
 def _plan_form(user: User, data=None):
-    communities = list(_communities(user))
+    communities = _communities(user)
     hosts = people_at(communities, also=[user])
     units = liaison_units_of(communities)
     form = f.PlanForm(data, communities=communities, hosts=hosts, units=units)
@@ -114,7 +117,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request, session, record_form=None, close_form=None, status=200, revisit_form=None):
     user = acting_user(request)
     cases = case_list_for(user).filter(session=session).order_by("reported_at")
-    open_ = session.status != SessionStatus.CLOSED
+    # Everyone who sees the talk sees its record; only those who run talks change it.
+    open_ = session.status != SessionStatus.CLOSED and may_run_sessions(user, session.community)
     if open_ and record_form is None:
         record_form = f.RecordForm(
             initial={"attendance": session.attendance or None, "notes": session.notes}
@@ -136,7 +140,7 @@ def _detail(request, session, record_form=None, close_form=None, status=200, rev
             "cases": cases,
             "solve_rate": (session.resolved / session.raised) if session.raised else None,
             "record_form": record_form if open_ else None,
-            "close_form": close_form if session.status == SessionStatus.HELD else None,
+            "close_form": close_form if open_ and session.status == SessionStatus.HELD else None,
             "revisit_form": revisit_form if revisit_due else None,
             "today": timezone.localtime(clock.now()).date(),
         },
@@ -147,15 +151,19 @@ def _detail(request, session, record_form=None, close_form=None, status=200, rev
 @login_required
 @require_POST
 def session_record(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session_or_404(acting_user(request), pk)
+    user = acting_user(request)
+    session = _session_or_404(user, pk)
     form = f.RecordForm(request.POST)
     if form.is_valid():
         try:
             services.session_record(
+                actor=user,
                 session=session,
                 attendance=form.cleaned_data["attendance"],
                 notes=form.cleaned_data["notes"],
             )
+        except NotAllowed as e:
+            raise PermissionDenied(str(e)) from None
         except DomainError as e:
             if e.field in form.fields:
                 add_domain_error(form, e)
@@ -171,15 +179,19 @@ def session_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session_or_404(acting_user(request), pk)
+    user = acting_user(request)
+    session = _session_or_404(user, pk)
     form = f.CloseForm(request.POST)
     if form.is_valid():
         try:
             services.session_close(
+                actor=user,
                 session=session,
                 revisit_on=form.cleaned_data["revisit_on"],
                 notes=form.cleaned_data["notes"] or None,
             )
+        except NotAllowed as e:
+            raise PermissionDenied(str(e)) from None
         except DomainError as e:
             if e.field in form.fields:
                 add_domain_error(form, e)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from minqing.people import access
 from minqing.people.models import TEAM_CORE, TEAM_HELPERS, Membership, Role, User
 from minqing.places.models import Place, PlaceKind
 
@@ -102,25 +103,14 @@ def team_problem_lines(report: list[TeamStatus]) -> list[str]:
     ]
 
 
-# --- added for the pages --------------------------------------------------------------------
-
-
 def memberships_of(user) -> list[Membership]:
-    """The user's active memberships (cached on the user object for the request)."""
-    if user is None or not user.is_authenticated:
-        return []
-    cached = getattr(user, "_minqing_memberships", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, active=True).select_related("place", "department")
-        )
-        user._minqing_memberships = cached
-    return cached
+    """The user's active memberships (people.access.memberships, cached per request)."""
+    return access.memberships(user)
 
 
 def roles_of(user) -> set[str]:
-    """Every membership role the user holds anywhere (the pages pick a home page from it)."""
-    return {m.role for m in memberships_of(user)}
+    """Every membership role the user holds anywhere."""
+    return access.roles_of(user)
 
 
 def places_in_charge(user, *, kinds: tuple[str, ...]) -> QuerySet[Place]:

@@ -29,6 +29,7 @@ from minqing.cases import services
 from minqing.cases.models import Case
 from minqing.cases.selectors import case_actions_for, case_events, case_get_for, case_list_for
 from minqing.core.errors import DomainError, NotFound
+from minqing.outreach.selectors import session_get_for
 from minqing.people.models import User
 
 router = Router(tags=["cases"])
@@ -102,7 +103,7 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseIn) -
     session = None
     if payload.session is not None:
         try:
-            session = selectors.session_get_for(user, payload.session)
+            session = session_get_for(user, payload.session)
         except NotFound as error:
             raise DomainError(error.message, field="session") from None
     case = services.case_report(

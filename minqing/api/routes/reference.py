@@ -17,6 +17,7 @@ from minqing.api.schemas import (
     PlaceOut,
     PlacePage,
 )
+from minqing.people import access
 
 router = Router(tags=["reference"])
 Search = Annotated[str | None, Query(max_length=100)]
@@ -25,7 +26,7 @@ Search = Annotated[str | None, Query(max_length=100)]
 @router.get("/me", response=MeOut, summary="The person behind the token, with their roles")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = user_of(request)
-    return present.me(user, selectors.memberships(user))
+    return present.me(user, access.memberships(user))
 
 
 @router.get("/places", response=PlacePage, summary="Places (district … building)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from minqing.api import present, selectors
@@ -25,12 +24,11 @@ from minqing.api.schemas import (
 )
 from minqing.cases import services
 from minqing.cases.selectors import case_get_for, visits_due_for
-from minqing.core.errors import DomainError, NotAllowed, NotFound
+from minqing.core.errors import DomainError, NotFound
 from minqing.outreach import services as outreach
 from minqing.outreach.models import OutreachSession
-from minqing.outreach.selectors import session_list_for
+from minqing.outreach.selectors import session_get_for, session_list_for
 from minqing.people.models import User
-from minqing.places.models import Place
 
 router = Router()
 
@@ -118,15 +116,8 @@ def resolve_batch(request: HttpRequest, code: str, payload: ReplyIn) -> Any:
 # --- outreach sessions -------------------------------------------------------------------
 
 
-def _may_run(user: User, community: Place) -> None:
-    if not selectors.may_run_sessions(user, community):
-        raise NotAllowed(
-            _("You may not run sessions in %(community)s.") % {"community": community.name}
-        )
-
-
 def _session_out(user: User, session: OutreachSession) -> dict[str, Any]:
-    return present.session(selectors.session_get_for(user, session.pk))
+    return present.session(session_get_for(user, session.pk))
 
 
 @router.get(
@@ -142,14 +133,13 @@ def list_sessions(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -
 
 @router.get("/sessions/{session_id}", response=SessionOut, tags=["outreach"], summary="One session")
 def get_session(request: HttpRequest, session_id: RowId) -> Any:
-    return present.session(selectors.session_get_for(user_of(request), session_id))
+    return present.session(session_get_for(user_of(request), session_id))
 
 
 @router.post("/sessions", response={201: SessionOut}, tags=["outreach"], summary="Plan a session")
 def plan_session(request: HttpRequest, payload: SessionIn) -> Any:
     user = user_of(request)
     community = selectors.place_by_code(payload.community, field="community")
-    _may_run(user, community)
     hosts = [selectors.user_by_username(name, field="hosts") for name in payload.hosts]
     session = outreach.session_plan(
         actor=user,
@@ -172,9 +162,9 @@ def plan_session(request: HttpRequest, payload: SessionIn) -> Any:
 )
 def record_session(request: HttpRequest, session_id: RowId, payload: SessionRecordIn) -> Any:
     user = user_of(request)
-    session = selectors.session_get_for(user, session_id)
-    _may_run(user, session.community)
+    session = session_get_for(user, session_id)
     session = outreach.session_record(
+        actor=user,
         session=session,
         attendance=payload.attendance,
         notes=payload.notes,
@@ -191,9 +181,8 @@ def record_session(request: HttpRequest, session_id: RowId, payload: SessionReco
 )
 def close_session(request: HttpRequest, session_id: RowId, payload: SessionCloseIn) -> Any:
     user = user_of(request)
-    session = selectors.session_get_for(user, session_id)
-    _may_run(user, session.community)
+    session = session_get_for(user, session_id)
     session = outreach.session_close(
-        session=session, revisit_on=payload.revisit_on, notes=payload.notes
+        actor=user, session=session, revisit_on=payload.revisit_on, notes=payload.notes
     )
     return _session_out(user, session)

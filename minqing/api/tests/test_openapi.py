@@ -88,7 +88,8 @@ def test_the_openapi_document_is_valid_openapi():
     derandomize=True,
 )
 def test_generated_requests_get_conforming_answers(case, token):
-    response = case.call()
+    # Schemathesis's WSGI transport asks for gzip but does not unpack it, as HTTP clients do.
+    response = case.call(headers={"Accept-Encoding": "identity"})
     SENT[response.status_code] += 1
     case.validate_response(response, checks=CHECKS)
 

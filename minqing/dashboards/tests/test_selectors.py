@@ -69,9 +69,7 @@ def test_the_rates_follow_the_place_and_the_period(world, outcomes, period):
     assert before.reported == 0
 
 
-def test_the_response_rate_counts_cases_taken_up_within_the_response_limit(
-    world, cases, period
-):
+def test_the_response_rate_counts_cases_taken_up_within_the_response_limit(world, cases, period):
     # A hotline call: 24 h to fix it, 2 h to take it up.
     case = cases.report(category=world.pipes, channel="phone")
     with clock.at(case.reported_at + timedelta(hours=3)):

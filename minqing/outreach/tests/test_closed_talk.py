@@ -44,7 +44,7 @@ def test_a_problem_can_be_recorded_into_an_open_talk(world, talk):
 
 
 def test_the_service_refuses_a_problem_for_a_closed_talk(world, talk, english):
-    services.session_close(session=talk, revisit_on=None)
+    services.session_close(actor=None, session=talk, revisit_on=None)
     with pytest.raises(DomainError) as refused:
         _report(world, talk)
     assert refused.value.field == "session"
@@ -57,7 +57,7 @@ def test_the_closed_talks_page_offers_no_recording(client, world, talk):
     url = reverse("outreach:detail", args=[talk.pk])
     capture = f"{reverse('cases:capture')}?session={talk.pk}"
     assert capture in client.get(url).content.decode()
-    services.session_close(session=talk, revisit_on=None)
+    services.session_close(actor=None, session=talk, revisit_on=None)
     page = client.get(url)
     assert capture not in page.content.decode()
     assert "Record a problem raised here" not in text(page)
@@ -65,7 +65,7 @@ def test_the_closed_talks_page_offers_no_recording(client, world, talk):
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_the_capture_page_refuses_a_closed_talk_and_says_why(client, world, talk, method):
-    services.session_close(session=talk, revisit_on=None)
+    services.session_close(actor=None, session=talk, revisit_on=None)
     login(client, world.users["grid_worker"])
     url = reverse("cases:capture")
     if method == "get":

@@ -36,9 +36,9 @@ def talk_for(world):
             starts_at=timezone.now() - 10 * DAY,
             hosts=[world.users[h] for h in hosts],
         )
-        services.session_record(session=session, attendance=20)
+        services.session_record(actor=None, session=session, attendance=20)
         if close:
-            session = services.session_close(session=session, revisit_on=revisit_on)
+            session = services.session_close(actor=None, session=session, revisit_on=revisit_on)
         return session
 
     return make

@@ -68,7 +68,7 @@ def test_a_session_plan_with_bad_input_is_refused(world, changes, field, message
 
 def test_recording_a_talk_marks_it_held(world, talk, time_machine):
     time_machine.move_to(EVENING + dt.timedelta(hours=2), tick=False)
-    talk = session_record(session=talk, attendance=23, notes=" 居民反映楼门、水管问题 ")
+    talk = session_record(actor=None, session=talk, attendance=23, notes=" 居民反映楼门、水管问题 ")
     assert (talk.status, talk.attendance, talk.notes) == (
         SessionStatus.HELD,
         23,
@@ -79,26 +79,28 @@ def test_recording_a_talk_marks_it_held(world, talk, time_machine):
 
 def test_negative_attendance_is_refused(talk):
     with pytest.raises(DomainError, match=r"^Attendance cannot be negative\.$") as refused:
-        session_record(session=talk, attendance=-1)
+        session_record(actor=None, session=talk, attendance=-1)
     assert refused.value.field == "attendance"
 
 
 def test_closing_sets_the_revisit_date_and_a_closed_session_stays_closed(talk):
-    talk = session_close(session=talk, revisit_on=dt.date(2026, 3, 9), notes="一周后回访")
+    talk = session_close(
+        actor=None, session=talk, revisit_on=dt.date(2026, 3, 9), notes="一周后回访"
+    )
     assert (talk.status, talk.revisit_on, talk.notes) == (
         SessionStatus.CLOSED,
         dt.date(2026, 3, 9),
         "一周后回访",
     )
     with pytest.raises(Conflict, match=r"^This session is already closed\.$"):
-        session_record(session=talk, attendance=5)
+        session_record(actor=None, session=talk, attendance=5)
     with pytest.raises(Conflict, match=r"^This session is already closed\.$"):
-        session_close(session=talk, revisit_on=None)
+        session_close(actor=None, session=talk, revisit_on=None)
 
 
 def test_a_revisit_cannot_come_before_the_session(talk):
     with pytest.raises(DomainError, match=r"^The revisit date cannot be before the session\.$"):
-        session_close(session=talk, revisit_on=dt.date(2026, 3, 1))
+        session_close(actor=None, session=talk, revisit_on=dt.date(2026, 3, 1))
     talk.refresh_from_db()
     assert talk.status == SessionStatus.PLANNED
 

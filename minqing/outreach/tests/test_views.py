@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from minqing.api.tests.helpers import ApiClient
+from minqing.core.errors import NotAllowed
 from minqing.core.tests.helpers import login, text
 from minqing.outreach import services
 from minqing.outreach.models import OutreachSession, SessionStatus
@@ -124,3 +126,24 @@ def test_talks_by_role_and_scope(client, world, talk):
     assert client.get(reverse("outreach:detail", args=[elsewhere.pk])).status_code == 200
     login(client, world.users["nobody"])
     assert client.get(reverse("outreach:plan")).status_code == 403
+
+
+def test_a_volunteer_sees_a_talk_but_does_not_run_it(client, world, talk):
+    """Issue 14: the web saved a volunteer's attendance (the API refused it) and showed them
+    the plan page. The service decides now, so every door answers the same."""
+    volunteer = world.users["volunteer"]
+    login(client, volunteer)
+    page = client.get(reverse("outreach:detail", args=[talk.pk]))
+    assert page.status_code == 200
+    assert page.context["record_form"] is None
+    assert client.get(reverse("outreach:plan")).status_code == 403
+    web = client.post(reverse("outreach:record", args=[talk.pk]), {"attendance": 30})
+    assert web.status_code == 403
+    door = ApiClient(volunteer).post(f"/sessions/{talk.pk}/record", {"attendance": 30})
+    assert door.status_code == 403
+    talk.refresh_from_db()
+    assert (talk.status, talk.attendance) == (SessionStatus.PLANNED, 0)
+    with pytest.raises(NotAllowed):
+        services.session_record(actor=volunteer, session=talk, attendance=30)
+    # The agency cadre of the grid runs it.
+    services.session_record(actor=world.users["agency_cadre"], session=talk, attendance=30)

@@ -122,9 +122,12 @@ def test_desk_pages_fit_a_phone(open_session, world, cases, language):
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], (path, width)
             # The stylesheet is there (a page without it would fit by accident).
-            assert page.evaluate(
-                "getComputedStyle(document.querySelector('header.top')).backgroundColor"
-            ) == "rgb(11, 79, 156)", path
+            assert (
+                page.evaluate(
+                    "getComputedStyle(document.querySelector('header.top')).backgroundColor"
+                )
+                == "rgb(11, 79, 156)"
+            ), path
             del response
 
 
@@ -136,7 +139,7 @@ def test_a_closed_talk_offers_no_recording_and_the_capture_page_refuses_it(
     page = me.login("cs")
     me.go(f"/talks/{talk.pk}/")
     assert page.locator("text=Record a problem raised here").count() == 1
-    outreach.session_close(session=talk, revisit_on=None)
+    outreach.session_close(actor=None, session=talk, revisit_on=None)
 
     me.go(f"/talks/{talk.pk}/")
     assert page.locator("text=Record a problem raised here").count() == 0
