@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from minqing.cases.models import Batch, Case, Category, ReturnVisit
+from minqing.cases.models import UNSORTED_CATEGORY, Batch, Case, Category, ReturnVisit
 from minqing.cases.permissions import scope_q
 from minqing.core.errors import DomainError, NotFound
 from minqing.people.models import User
@@ -73,13 +73,19 @@ def place_get(code: str) -> Place:
     return found
 
 
-def categories(*, leaf: bool | None, parent: str | None) -> QuerySet[Category]:
+def categories(
+    *, leaf: bool | None, parent: str | None, unsorted: bool = False
+) -> QuerySet[Category]:
+    """The category tree; the catch-all 待分类 (cases nobody sorted yet) only with
+    ``unsorted``: it is not a category to file a case under."""
     children = Category.objects.filter(parent=OuterRef("pk"))
     qs = (
         Category.objects.select_related("parent", "default_department")
         .annotate(has_children=Exists(children))
         .order_by("code")
     )
+    if not unsorted:
+        qs = qs.exclude(code=UNSORTED_CATEGORY)
     if leaf is not None:
         qs = qs.filter(has_children=not leaf)
     if parent:
@@ -88,7 +94,7 @@ def categories(*, leaf: bool | None, parent: str | None) -> QuerySet[Category]:
 
 
 def category_get(code: str) -> Category:
-    found = categories(leaf=None, parent=None).filter(code=code).first()
+    found = categories(leaf=None, parent=None, unsorted=True).filter(code=code).first()
     if found is None:
         raise NotFound(_("There is no category with the code %(code)s.") % {"code": code})
     return found

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minqing.cases.models import Category, TimeLimitClass
+from minqing.cases.models import UNSORTED_CATEGORY, Category, TimeLimitClass
 from minqing.core.errors import DomainError
 from minqing.places.models import Department
 
@@ -66,7 +66,7 @@ def _child(parent: Category | None, name: str, result: ImportResult) -> Category
     if existing is not None:
         result.existing += 1
         return existing
-    siblings = Category.objects.filter(parent=parent).count()
+    siblings = Category.objects.filter(parent=parent).exclude(code=UNSORTED_CATEGORY).count()
     code = f"{parent.code}.{siblings + 1:02d}" if parent else f"C{siblings + 1:02d}"
     while Category.objects.filter(code=code).exists():
         siblings += 1

@@ -18,6 +18,11 @@ class TimeLimitClass(models.TextChoices):
     COMPLEX = "complex", _("Complex (15 days)")
 
 
+# The catch-all a case is filed under when neither the worker, the router nor the keyword
+# rules could name its category (made by migration 0004); it waits in triage to be sorted.
+UNSORTED_CATEGORY = "UNSORTED"
+
+
 class CategoryQuerySet(models.QuerySet):
     def for_district(self, district_code: str) -> CategoryQuerySet:
         """The categories a district files cases under: the shared ones and its own."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.cases.models import (
     LEVEL_LADDER,
     OPEN_STATES,
+    UNSORTED_CATEGORY,
     Batch,
     Case,
     CaseEvent,
@@ -154,7 +155,6 @@ def open_cases_for(user: User) -> QuerySet[Case]:
 
 # The catch-all category (待分类, made by migration 0004): a case whose words fit no category
 # is filed under it and waits in triage to be sorted. It is never offered as a choice.
-UNSORTED_CATEGORY = "UNSORTED"
 
 
 def district_code_of(place: Place) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.cases import codes
 from minqing.cases.models import (
     OPEN_STATES,
+    UNSORTED_CATEGORY,
     Batch,
     Case,
     CaseEvent,
@@ -49,6 +50,7 @@ from minqing.core import clock
 from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.core.phones import normalize_phone
 from minqing.notify.services import outbox_put
+from minqing.outreach.models import OutreachSession, SessionStatus
 from minqing.people.models import User
 from minqing.people.selectors import dispatch_people_for
 from minqing.places.models import Department, Place, PlaceKind
@@ -288,9 +290,14 @@ def case_report(
             % {"place": place.name, "kind": place.get_kind_display()},
             field="place",
         )
+    if (
+        session is not None
+        and OutreachSession.objects.filter(pk=session.pk, status=SessionStatus.CLOSED).exists()
+    ):  # read afresh: the caller's copy may predate the close
+        raise DomainError(
+            _("This evening talk is closed; record the problem without it."), field="session"
+        )
     if category is None:
-        from minqing.cases.selectors import UNSORTED_CATEGORY  # made by migration 0004
-
         category, _made = Category.objects.get_or_create(
             code=UNSORTED_CATEGORY, defaults={"name": "待分类", "level": 1}
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minqing.cases.models import OPEN_STATES, CaseState
 from minqing.people.access import DESK, DISPATCHERS, FIELD
@@ -62,7 +63,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("resolve", [S.IN_PROGRESS], [S.RESOLVED], [ASSIGNEE], _("resolve")),
         _t("send_back", [S.DISPATCHED, S.IN_PROGRESS], [S.ACCEPTED], [ASSIGNEE], _("send back")),
         # The dispatcher takes a case back while the department has not started on it yet.
-        _t("recall", [S.DISPATCHED], [S.ACCEPTED], DISPATCHERS, _("recall")),
+        # ("recall" alone is also the router's recall rate: the context tells them apart.)
+        _t("recall", [S.DISPATCHED], [S.ACCEPTED], DISPATCHERS, pgettext_lazy("case", "recall")),
         # The level above takes the case over; its state and department stay.
         _t("escalate", OPEN_STATES, UNCHANGED, DISPATCHERS | {SYSTEM}, _("escalate")),
         _t("reject", [S.REPORTED, S.ACCEPTED], [S.REJECTED], DISPATCHERS, _("reject")),

@@ -150,7 +150,7 @@ def capture(request: HttpRequest) -> HttpResponse:
         if session.status == SessionStatus.CLOSED:
             messages.error(
                 request,
-                _("This evening talk is closed; record the problem without it or reopen the talk."),
+                _("This evening talk is closed; record the problem without it."),
             )
             return redirect("outreach:detail", pk=session.pk)
     places = capture_places_for(user, within=session.community if session else None)

@@ -9,7 +9,14 @@ from __future__ import annotations
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from minqing.cases.models import OPEN_STATES, Case, CaseEvent, CaseState, Category
+from minqing.cases.models import (
+    OPEN_STATES,
+    UNSORTED_CATEGORY,
+    Case,
+    CaseEvent,
+    CaseState,
+    Category,
+)
 from minqing.open311.errors import Open311Error
 from minqing.open311.models import Open311Request, ServiceAttribute
 from minqing.open311.params import MAX_RESULTS, RequestQuery, jurisdiction_error
@@ -33,6 +40,7 @@ def service_list() -> QuerySet[Category]:
     """Leaf categories, with their parents and attributes for the group and metadata flag."""
     return (
         Category.objects.filter(children__isnull=True)
+        .exclude(code=UNSORTED_CATEGORY)  # the catch-all is not a service to choose
         .select_related("parent__parent", "default_department")
         .prefetch_related("open311_attributes")
         .order_by("code")

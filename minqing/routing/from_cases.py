@@ -8,11 +8,12 @@ onto (:mod:`minqing.cases.routes`).
 
 from __future__ import annotations
 
-from minqing.cases.models import Case, CaseState, Category
+from minqing.cases.models import UNSORTED_CATEGORY, Case, CaseState, Category
 
 
 def closed_case_examples() -> tuple[list[str], list[str]]:
-    """(texts, labels) of every closed case, oldest first."""
+    """(texts, labels) of every closed case, oldest first; not those still filed under the
+    catch-all 待分类 (nobody sorted them: their label says nothing)."""
     tops: dict[int, str] = {}
     parents: dict[int, int | None] = {}
     names: dict[int, str] = {}
@@ -34,6 +35,7 @@ def closed_case_examples() -> tuple[list[str], list[str]]:
     labels: list[str] = []
     rows = (
         Case.objects.filter(state=CaseState.CLOSED)
+        .exclude(category__code=UNSORTED_CATEGORY)
         .order_by("reported_at", "pk")
         .values_list("title", "description", "category_id")
     )

@@ -12,7 +12,7 @@ from minqing.cases.models import Case
 from minqing.cases.selectors import case_get_for, case_list_for, case_track, open_cases_for
 from minqing.conftest import make_user
 from minqing.core.errors import NotFound
-from minqing.people.models import Role, User
+from minqing.people.models import Membership, Role, User
 from minqing.places.models import Place, PlaceKind
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -97,16 +97,18 @@ def test_a_superuser_sees_everything(world, scene):
     assert codes(case_list_for(root)) == codes(Case.objects.all())
 
 
-def test_a_person_sent_a_case_sees_it_wherever_it_is(world, scene):
-    cadre = world.users["agency_cadre"]  # a member of grid 1 only
+def test_a_person_sent_a_case_still_sees_it_after_leaving_the_grid(world, scene):
+    # A case goes only to someone of its own team (case_dispatch checks); once it is theirs,
+    # it stays in their sight even if their membership ends while they work on it.
+    worker = world.users["other_grid_worker"]
+    helper = make_user("vol2", Role.VOLUNTEER, place=world.other_grid)
     case = services.case_dispatch(
-        actor=world.users["other_grid_worker"],
-        case=scene.grid2,
-        version=scene.grid2.version,
-        assignee=cadre,
+        actor=worker, case=scene.grid2, version=scene.grid2.version, assignee=helper
     )
-    assert case.code in codes(case_list_for(cadre))
-    assert case_get_for(cadre, case.code).pk == case.pk
+    Membership.objects.filter(user=helper).update(active=False)
+    helper = User.objects.get(pk=helper.pk)  # a new request: memberships read afresh
+    assert codes(case_list_for(helper)) == {case.code}
+    assert case_get_for(helper, case.code).pk == case.pk
 
 
 def test_a_department_loses_sight_of_a_case_it_sent_back(world, scene):

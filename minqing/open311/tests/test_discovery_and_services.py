@@ -43,7 +43,8 @@ def test_services_are_the_leaf_categories_with_their_group(open311, world, pipe_
             {k: str(v).lower() if isinstance(v, bool) else v for k, v in s.items()} for s in doc
         ]
     by_code = {s["service_code"]: s for s in services}
-    assert set(by_code) == {"C01.01.01", "C01.01.02"}  # not the two upper levels
+    # Not the two upper levels, nor the catch-all 待分类 (UNSORTED).
+    assert set(by_code) == {"C01.01.01", "C01.01.02"}
     pipes = by_code["C01.01.02"]
     assert pipes["service_name"] == "供水管道"
     assert pipes["group"] == "城乡建设"

@@ -15,7 +15,7 @@ from minqing.core.errors import DomainError
 from minqing.core.tests.helpers import login, text
 from minqing.outreach import services
 
-CLOSED = "This evening talk is closed; record the problem without it or reopen the talk."
+CLOSED = "This evening talk is closed; record the problem without it."
 
 
 @pytest.fixture

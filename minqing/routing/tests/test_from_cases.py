@@ -53,6 +53,14 @@ def test_closed_cases_give_their_text_and_first_level_category(closed):
     assert labels.count("城乡建设") == 4 and labels.count("交通运输") == 4
 
 
+def test_closed_cases_nobody_sorted_are_not_learnt_from(closed, cases):
+    unsorted = Category.objects.get(code="UNSORTED")
+    cases.in_state("closed", title="天气很好随便说说", category=unsorted)
+    texts, labels = closed_case_examples()
+    assert len(texts) == 8
+    assert "待分类" not in labels
+
+
 def test_train_from_cases_saves_a_version_and_prints_the_figures(closed, settings, english):
     out = run("--from-cases", "--folds", "2")
     assert "Trained router router-" in out and "on 8 messages" in out
