@@ -8,7 +8,7 @@ from minqing.api.etags import etag
 from minqing.cases.models import Batch, Case, CaseEvent, CaseState, Category, ReturnVisit
 from minqing.outreach.models import OutreachSession
 from minqing.people.models import Membership, User
-from minqing.places.models import Department, Place
+from minqing.places.models import Department, Place, path_codes
 
 
 def ref(obj: Any) -> dict[str, str] | None:
@@ -33,7 +33,7 @@ def me(user: User, memberships: list[Membership]) -> dict[str, Any]:
 
 
 def place(p: Place) -> dict[str, Any]:
-    parent_code = p.path.strip("/").split("/")[-2] if p.parent_id else None
+    parent_code = path_codes(p.path)[-2] if p.parent_id else None
     return {
         "code": p.code,
         "name": p.name,

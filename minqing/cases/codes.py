@@ -50,7 +50,7 @@ def _next(prefix: str) -> int:
 
 
 def _district_letters(place: Place) -> str:
-    district_code = place.path.split("/", 1)[0]
+    district_code = place.district_code
     short = Place.objects.filter(code=district_code).values_list("short", flat=True).first()
     return short or settings.MINQING_CODE_PREFIX
 

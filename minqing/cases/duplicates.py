@@ -31,7 +31,7 @@ from minqing.cases.models import OPEN_STATES, Case, CaseEvent
 from minqing.cases.permissions import scope_q
 from minqing.core import clock
 from minqing.people.models import User
-from minqing.places.models import KIND_DEPTH, Place, PlaceKind
+from minqing.places.models import KIND_DEPTH, Place, PlaceKind, path_codes
 from minqing.routing.duplicates import DuplicateIndex, OpenCase
 
 SLACK = 200
@@ -64,7 +64,7 @@ def _window() -> timedelta:
 
 def community_and_building(path: str, code: str, kind: str) -> tuple[str, str]:
     """The community code and building code ("" above a building) of a case's place."""
-    parts = path.strip("/").split("/")
+    parts = path_codes(path)
     up = KIND_DEPTH.get(kind, 0) - KIND_DEPTH[PlaceKind.COMMUNITY]
     community = parts[-1 - up] if 0 <= up < len(parts) else path
     return community, code if kind == PlaceKind.BUILDING else ""

@@ -32,7 +32,7 @@ from minqing.core.errors import NotFound
 from minqing.people.access import DISPATCHERS, FIELD
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of, roles_of
-from minqing.places.models import Place, PlaceKind
+from minqing.places.models import Place, PlaceKind, paths_above
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def open_cases_for(user: User) -> QuerySet[Case]:
 
 def district_code_of(place: Place) -> str:
     """The code of the district a place belongs to (the first code of its path)."""
-    return place.path.split("/", 1)[0]
+    return place.district_code
 
 
 def category_leaves(district_codes: Iterable[str] | None = None) -> list[Category]:
@@ -273,7 +273,7 @@ def _covering_paths(user: User) -> list[str]:
         if m.place is None:
             continue
         if m.place.kind == PlaceKind.BUILDING and m.place.parent_id:
-            paths.append(m.place.path.rsplit("/", 2)[0] + "/")
+            paths.append(paths_above(m.place.path)[-1])  # its grid
         else:
             paths.append(m.place.path)
     return paths

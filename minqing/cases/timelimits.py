@@ -25,10 +25,15 @@ from minqing.cases.models import (
     TimeLimitClass,
     Urgency,
 )
-from minqing.places.models import Place
+from minqing.places.models import Place, PlaceKind
 
-# The place kind whose code stands at each level in a place path (district/sub/community/grid).
-LEVEL_DEPTH = {Level.DISTRICT: 0, Level.SUBDISTRICT: 1, Level.COMMUNITY: 2, Level.GRID: 3}
+# The kind of place that owns a case at each level.
+LEVEL_KIND = {
+    Level.DISTRICT: PlaceKind.DISTRICT,
+    Level.SUBDISTRICT: PlaceKind.SUBDISTRICT,
+    Level.COMMUNITY: PlaceKind.COMMUNITY,
+    Level.GRID: PlaceKind.GRID,
+}
 
 
 def limit_class(category: Category, urgency: str) -> str:
@@ -97,7 +102,7 @@ def _load(district_code: str) -> Policy:
 
 def policy_for(place: Place) -> Policy:
     """The rules of the district ``place`` belongs to."""
-    code = place.path.split("/", 1)[0]
+    code = place.district_code
     hit = _cache.get(code)
     now = time.monotonic()
     if hit is not None and now - hit[0] < settings.MINQING_RULES_CACHE_SECONDS:
@@ -130,6 +135,4 @@ def respond_by(category: Category, urgency: str, start: datetime, *, place: Plac
 
 def level_place_code(place: Place, level: str) -> str:
     """The code of the place that owns a case at ``level`` (its grid, community, …)."""
-    parts = place.path.rstrip("/").split("/")
-    depth = LEVEL_DEPTH[Level(level)]
-    return parts[min(depth, len(parts) - 1)]
+    return place.code_at(LEVEL_KIND[Level(level)]) or place.code

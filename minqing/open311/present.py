@@ -19,7 +19,7 @@ from minqing.cases.models import Case, CaseState, Category
 from minqing.core.errors import DomainError
 from minqing.core.phones import mask_phone, normalize_phone
 from minqing.open311.models import CaseRedaction, Open311Request, ServiceAttribute
-from minqing.places.models import KIND_DEPTH, Place
+from minqing.places.models import KIND_DEPTH, Place, path_codes
 
 _PHONE = re.compile(
     r"(?<![\d*])(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)"
@@ -112,14 +112,14 @@ class PlaceNames:
         self.places = places
 
     def at(self, place: Place, kind: str) -> Place | None:
-        codes = place.path.strip("/").split("/")
+        codes = path_codes(place.path)
         depth = KIND_DEPTH.get(kind)
         if depth is None or depth >= len(codes):
             return None
         return place if place.kind == kind else self.places.get(codes[depth])
 
     def full_name(self, place: Place) -> str:
-        codes = place.path.strip("/").split("/")[:-1]
+        codes = path_codes(place.path)[:-1]
         names = [self.places[c].name for c in codes if c in self.places]
         return " ".join([*names, place.name])
 

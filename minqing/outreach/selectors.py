@@ -12,6 +12,7 @@ from minqing.cases.models import CaseState, Satisfaction, VisitStatus
 from minqing.core.errors import NotFound
 from minqing.outreach.models import OutreachSession, SessionStatus
 from minqing.people.models import Membership, User
+from minqing.places.models import paths_above
 
 
 def sessions_visible_to(user: User) -> QuerySet[OutreachSession]:
@@ -24,9 +25,7 @@ def sessions_visible_to(user: User) -> QuerySet[OutreachSession]:
         scope = Q(hosts=user)
         for path in paths:
             # Sessions below the member's place, and the community that contains it.
-            parts = path.strip("/").split("/")
-            above = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
-            scope |= Q(community__path__startswith=path) | Q(community__path__in=above)
+            scope |= Q(community__path__startswith=path) | Q(community__path__in=paths_above(path))
         qs = qs.filter(scope).distinct()
     return qs
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from minqing.people import access
 from minqing.people.models import TEAM_CORE, TEAM_HELPERS, Membership, Role, User
-from minqing.places.models import Place, PlaceKind
+from minqing.places.models import Place, PlaceKind, paths_above
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,7 @@ def places_in_charge(user, *, kinds: tuple[str, ...]) -> QuerySet[Place]:
     for m in memberships_of(user):
         if m.place is None:
             continue
-        parts = m.place.path.strip("/").split("/")
-        above = ["/".join(parts[:n]) + "/" for n in range(1, len(parts))]
-        scope |= Q(path__startswith=m.place.path) | Q(path__in=above)
+        scope |= Q(path__startswith=m.place.path) | Q(path__in=paths_above(m.place.path))
     return qs.filter(scope)
 
 

@@ -19,6 +19,19 @@ class PlaceKind(models.TextChoices):
 KIND_DEPTH = {kind: depth for depth, kind in enumerate(PlaceKind.values)}
 
 
+# Place paths are the codes from the district down, each followed by "/" ("120101/WDD/HYNL/").
+# These two are the only place that takes a path apart.
+def path_codes(path: str) -> list[str]:
+    """The codes in a place path, from the district down."""
+    return path.strip("/").split("/")
+
+
+def paths_above(path: str) -> list[str]:
+    """The paths of every place above the one at ``path`` (not itself), from the top."""
+    codes = path_codes(path)
+    return ["/".join(codes[:n]) + "/" for n in range(1, len(codes))]
+
+
 class Place(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -56,6 +69,17 @@ class Place(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.path = (self.parent.path if self.parent else "") + self.code + "/"
         super().save(*args, **kwargs)
+
+    @property
+    def district_code(self) -> str:
+        """The code of the district this place belongs to."""
+        return path_codes(self.path)[0]
+
+    def code_at(self, kind: str) -> str | None:
+        """The code of this place's ancestor of ``kind`` (itself included), without a query."""
+        codes = path_codes(self.path)
+        depth = KIND_DEPTH[kind]
+        return codes[depth] if depth < len(codes) else None
 
     def ancestor(self, kind: str) -> Place | None:
         """This place or the nearest ancestor of the given kind."""

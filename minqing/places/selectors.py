@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.core.errors import NotFound
-from minqing.places.models import Department, LiaisonUnit, Place
+from minqing.places.models import Department, LiaisonUnit, Place, paths_above
 
 
 def place_get(*, code: str) -> Place:
@@ -30,8 +30,7 @@ def places_of_kind(kind: str, *, within: Place | None = None) -> QuerySet[Place]
 
 def ancestor_paths(place: Place) -> list[str]:
     """The paths of the place and of every place above it."""
-    parts = place.path.strip("/").split("/")
-    return ["/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+    return [*paths_above(place.path), place.path]
 
 
 def departments_serving(place: Place) -> QuerySet[Department]:
