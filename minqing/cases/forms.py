@@ -13,7 +13,7 @@ from minqing.cases.models import (
     Urgency,
     VisitMethod,
 )
-from minqing.core.forms import set_choices
+from minqing.core.forms import DateInput, DateTimeInput, set_choices
 
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
 FIELD_CHANNELS = [
@@ -209,7 +209,7 @@ class DispatchForm(ActionForm):
     deadline = forms.DateTimeField(
         label=_("Deadline (optional)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -292,10 +292,10 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("any")), ("yes", _("overdue only")), ("no", _("not overdue"))],
     )
     since = forms.DateField(
-        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Reported from"), required=False, widget=DateInput()
     )
     until = forms.DateField(
-        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Reported until"), required=False, widget=DateInput()
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
