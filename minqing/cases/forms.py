@@ -291,12 +291,8 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("any")), ("yes", _("overdue only")), ("no", _("not overdue"))],
     )
-    since = forms.DateField(
-        label=_("Reported from"), required=False, widget=DateInput()
-    )
-    until = forms.DateField(
-        label=_("Reported until"), required=False, widget=DateInput()
-    )
+    since = forms.DateField(label=_("Reported from"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Reported until"), required=False, widget=DateInput())
     sort = forms.ChoiceField(
         label=_("Sort"),
         required=False,

@@ -829,9 +829,11 @@ class DemoWorld:
                 hour=19, minute=0, second=0, microsecond=0
             )
             kind = SessionKind.FORUM if i % 4 == 3 else SessionKind.EVENING_TALK
+            # Each community's own staff plans its talks.
+            staff = Membership.objects.get(role=Role.COMMUNITY_STAFF, place__code=code).user
             with clock.at(min(when, self.now) - timedelta(days=3)):
                 session = os_.session_plan(
-                    actor=self.users["community"],
+                    actor=staff,
                     kind=kind,
                     title=communities[code],
                     community=self.places[code],

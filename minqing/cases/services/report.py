@@ -1,0 +1,155 @@
+"""Writing a problem down (民情手册, the web, the hotline, the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from minqing.cases import codes
+from minqing.cases.models import (
+    UNSORTED_CATEGORY,
+    Case,
+    CaseState,
+    Category,
+    Channel,
+    Urgency,
+)
+from minqing.cases.services._core import (
+    CASE_PLACE_KINDS,
+    _check,
+    _choice,
+    _record,
+    _required,
+    _resolved,
+    _schedule_visit,
+    _transition,
+)
+from minqing.cases.services.routing import _route_safely
+from minqing.cases.timelimits import (
+    deadline_for,
+    policy_for,
+    respond_by,
+)
+from minqing.core import clock
+from minqing.core.errors import DomainError, NotAllowed
+from minqing.core.phones import normalize_phone
+from minqing.outreach.models import OutreachSession, SessionStatus
+from minqing.people.models import User
+from minqing.places.models import Place
+
+
+@transaction.atomic
+def case_report(
+    *,
+    actor: User | None,
+    role: str | None = None,
+    title: str,
+    description: str = "",
+    category: Category | None,
+    place: Place,
+    channel: str,
+    urgency: str = Urgency.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    session: Any = None,
+    solved_on_spot: bool = False,
+    reply: str = "",
+    route: bool = True,
+) -> Case:
+    """Write a problem down. With ``solved_on_spot`` it is resolved in the same step.
+
+    A case from one of ``settings.MINQING_ROUTER_CHANNELS`` (web, API, phone, WeChat) that
+    was not solved on the spot is then routed (:func:`case_route`); ``route=False`` leaves it
+    in triage whatever its channel (history being replayed, imports).
+
+    A case is never refused for want of a category: with ``category`` None it is filed under
+    the catch-all 待分类 (``UNSORTED``, no department), where it waits in triage to be sorted.
+    """
+    title = _required(title, "title", _("Title"))
+    if len(title) > 200:
+        raise DomainError(_("The title is longer than 200 characters."), field="title")
+    _choice(channel, Channel, "channel", _("channel"))
+    _choice(urgency, Urgency, "urgency", _("urgency"))
+    if place.kind not in CASE_PLACE_KINDS:
+        raise DomainError(
+            _("A case is about a building or a grid; %(place)s is a %(kind)s.")
+            % {"place": place.name, "kind": place.get_kind_display()},
+            field="place",
+        )
+    if (
+        session is not None
+        and OutreachSession.objects.filter(pk=session.pk, status=SessionStatus.CLOSED).exists()
+    ):  # read afresh: the caller's copy may predate the close
+        raise DomainError(
+            _("This evening talk is closed; record the problem without it."), field="session"
+        )
+    if category is None:
+        category, _made = Category.objects.get_or_create(
+            code=UNSORTED_CATEGORY, defaults={"name": "待分类", "level": 1}
+        )
+    own_district = category.district
+    if own_district is not None and not place.path.startswith(f"{own_district.code}/"):
+        raise DomainError(
+            _("The category %(category)s is not used in the district of %(place)s.")
+            % {"category": category.name, "place": place.name},
+            field="category",
+        )
+    phone = normalize_phone(reporter_phone) if (reporter_phone or "").strip() else ""
+    if actor is None and role is None:
+        raise NotAllowed(_("A case needs someone who reports it."))
+    moment = clock.now()
+    policy = policy_for(place)
+    respond = respond_by(category, urgency, moment, place=place)
+    # Heard in person (a household visit, an evening talk) by someone of the team: the
+    # resident has had their answer, and the level's time to fix it starts now. Otherwise
+    # the case must be taken up within the response limit.
+    in_person = actor is not None and channel in settings.MINQING_IN_PERSON_CHANNELS
+    deadline = (
+        deadline_for(category, urgency, moment, place=place, level=policy.start_level)
+        if in_person
+        else respond
+    )
+    case = Case(
+        title=title,
+        description=(description or "").strip(),
+        category=category,
+        place=place,
+        reporter_name=(reporter_name or "").strip()[:60],
+        reporter_phone=phone,
+        channel=channel,
+        urgency=urgency,
+        session=session,
+        level=policy.start_level,
+        reported_at=moment,
+        respond_by=respond,
+        responded_at=moment if in_person else None,
+        deadline=deadline,
+        created_by=actor,
+        state="",
+        code="(new)",
+    )
+    _check(case, "report", actor, role, None)
+    case.state = CaseState.REPORTED
+    if solved_on_spot:
+        _check(case, "solve_on_spot", actor, role, None)
+        reply = _required(reply, "reply", _("What was done"))
+    case.code = codes.next_case_code(place, moment)
+    case.save()
+    _record(case, "report", actor, role, from_state="", from_level="", data={"channel": channel})
+    if solved_on_spot:
+        case = _transition(
+            case,
+            "solve_on_spot",
+            actor=actor,
+            role=role,
+            version=None,
+            note=reply,
+            changes=_resolved(moment, reply),
+        )
+        _schedule_visit(case, moment)
+    elif route and channel in settings.MINQING_ROUTER_CHANNELS:
+        case = _route_safely(case)
+    return case
