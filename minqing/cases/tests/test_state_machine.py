@@ -195,7 +195,7 @@ class Lifecycle(RuleBasedStateMachine):
     def resolved(self, e: Expect) -> None:
         # The deadline stays on the resolved case; resolving after it counts as late.
         e.was_overdue = e.was_overdue or bool(e.deadline and self.now > e.deadline)
-        e.state, e.overdue = "resolved", False
+        e.state, e.overdue, e.responded = "resolved", False, True  # a fix is a response
         e.visit_opens_at, e.visit_open, e.visit_late = self.now + VISIT_OPENS_AFTER, False, False
 
     def reopened(self, e: Expect) -> None:

@@ -22,7 +22,7 @@ from minqing.cases.selectors import (
 )
 from minqing.cases.timeline import public_timeline
 from minqing.cases.transitions import RESIDENT
-from minqing.cases.views import resolve_category
+from minqing.cases.views.field import resolve_category
 from minqing.core import ratelimit
 from minqing.core.errors import DomainError, NotFound
 from minqing.core.services import form_token_new, form_token_once
