@@ -28,29 +28,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from minqing.cases.actions import ACTIONS, OTHER_EVENT_TYPES, TEXT, VISIT
 from minqing.core import clock
 from minqing.notify.models import OutboxMessage, WebhookDelivery, WebhookSubscription
 from minqing.notify.services import outbox_put, register_channel
 
 DELIVER_TOPIC = "webhook.deliver"
 USER_AGENT = "minqing-webhooks/1"
-# Case actions → the event type subscribers see (past tense: what happened to the case).
+# Case actions → the event type subscribers see (past tense: what happened to the case); the
+# return visit's type depends on its outcome (event_type_for), and notes are not sent.
 EVENT_TYPES = {
-    "report": "case.created",
-    "solve_on_spot": "case.resolved",
-    "accept": "case.accepted",
-    "dispatch": "case.dispatched",
-    "route": "case.dispatched",
-    "start": "case.started",
-    "resolve": "case.resolved",
-    "batch_resolve": "case.resolved",
-    "send_back": "case.sent_back",
-    "recall": "case.recalled",
-    "escalate": "case.escalated",
-    "reject": "case.rejected",
-    "merge": "case.merged",
-    "close": "case.closed",
-    "reopen": "case.reopened",
+    **{a.name: a.webhook for a in ACTIONS.values() if a.asks not in (VISIT, TEXT)},
+    **OTHER_EVENT_TYPES,
 }
 ALL_EVENT_TYPES = sorted({*EVENT_TYPES.values(), "case.visited"})
 

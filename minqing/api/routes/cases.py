@@ -26,6 +26,7 @@ from minqing.api.schemas import (
     When,
 )
 from minqing.cases import services
+from minqing.cases.actions import Action, with_reason
 from minqing.cases.models import Case
 from minqing.cases.selectors import case_actions_for, case_events, case_get_for, case_list_for
 from minqing.core.errors import DomainError, NotFound
@@ -207,7 +208,10 @@ def resolve_case(
     )
 
 
-def _with_reason(service: Callable[..., Case]) -> Callable[..., dict[str, Any]]:
+def _reason_endpoint(action: Action) -> Callable[..., dict[str, Any]]:
+    """``POST /cases/{code}/<action>`` for an action whose only input is a reason."""
+    service = getattr(services, f"case_{action.name}")
+
     def run(
         request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
     ) -> dict[str, Any]:
@@ -220,79 +224,19 @@ def _with_reason(service: Callable[..., Case]) -> Callable[..., dict[str, Any]]:
             ),
         )
 
+    run.__name__ = f"{action.name}_case"  # the OpenAPI operation id, as before
     return run
 
 
-@router.post(
-    "/cases/{code}/send-back",
-    response=CaseDetailOut,
-    summary="Send back to the dispatcher: not ours, with the reason",
-    openapi_extra=TRANSITION,
-)
-def send_back_case(
-    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
-) -> dict[str, Any]:
-    return _with_reason(services.case_send_back)(request, response, code, payload)
-
-
-@router.post(
-    "/cases/{code}/recall",
-    response=CaseDetailOut,
-    summary="Recall a dispatched case the department has not started, with the reason",
-    openapi_extra=TRANSITION,
-)
-def recall_case(
-    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
-) -> dict[str, Any]:
-    return _with_reason(services.case_recall)(request, response, code, payload)
-
-
-@router.post(
-    "/cases/{code}/escalate",
-    response=CaseDetailOut,
-    summary="Escalate one level up",
-    openapi_extra=TRANSITION,
-)
-def escalate_case(
-    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
-) -> dict[str, Any]:
-    return _with_reason(services.case_escalate)(request, response, code, payload)
-
-
-@router.post(
-    "/cases/{code}/reject",
-    response=CaseDetailOut,
-    summary="Reject: not a case, with the reason shown to the reporter",
-    openapi_extra=TRANSITION,
-)
-def reject_case(
-    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
-) -> dict[str, Any]:
-    return _with_reason(services.case_reject)(request, response, code, payload)
-
-
-@router.post(
-    "/cases/{code}/close",
-    response=CaseDetailOut,
-    summary="Close a resolved case without a return visit, with the reason",
-    openapi_extra=TRANSITION,
-)
-def close_case(
-    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
-) -> dict[str, Any]:
-    return _with_reason(services.case_close)(request, response, code, payload)
-
-
-@router.post(
-    "/cases/{code}/reopen",
-    response=CaseDetailOut,
-    summary="Reopen: the problem is not solved",
-    openapi_extra=TRANSITION,
-)
-def reopen_case(
-    request: HttpRequest, response: HttpResponse, code: str, payload: ReasonIn
-) -> dict[str, Any]:
-    return _with_reason(services.case_reopen)(request, response, code, payload)
+# One endpoint per action of the catalogue that asks for a reason (send back, recall,
+# escalate, reject, close, reopen).
+for _action in with_reason():
+    router.post(
+        f"/cases/{{code}}/{_action.name.replace('_', '-')}",
+        response=CaseDetailOut,
+        summary=_action.summary,
+        openapi_extra=TRANSITION,
+    )(_reason_endpoint(_action))
 
 
 @router.post(

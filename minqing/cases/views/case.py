@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.cases import forms as f
 from minqing.cases import services
+from minqing.cases.actions import ACTIONS, REASON
 from minqing.cases.duplicates import Duplicate, case_duplicates_for
 from minqing.cases.models import (
     Case,
@@ -51,65 +52,11 @@ from minqing.people.selectors import (
 )
 from minqing.places.selectors import departments_serving
 
-ACTION_ORDER = [
-    "accept",
-    "dispatch",
-    "recall",
-    "start",
-    "resolve",
-    "return_visit",
-    "send_back",
-    "escalate",
-    "merge",
-    "reject",
-    "close",
-    "reopen",
-    "note",
-]
-
-
-ACTION_LABELS = {
-    "accept": gettext_lazy("Accept"),
-    "dispatch": gettext_lazy("Dispatch"),
-    "start": gettext_lazy("Start work"),
-    "resolve": gettext_lazy("Resolve"),
-    "return_visit": gettext_lazy("Record the return visit"),
-    "send_back": gettext_lazy("Send back"),
-    "recall": gettext_lazy("Recall"),
-    "escalate": gettext_lazy("Escalate"),
-    "merge": gettext_lazy("Merge into a batch"),
-    "reject": gettext_lazy("Reject"),
-    "close": gettext_lazy("Close"),
-    "reopen": gettext_lazy("Reopen"),
-    "note": gettext_lazy("Add a note"),
-}
-
-
-ACTION_DONE = {
-    "accept": gettext_lazy("Accepted."),
-    "dispatch": gettext_lazy("Dispatched."),
-    "start": gettext_lazy("Work started."),
-    "resolve": gettext_lazy("Resolved; a return visit is scheduled."),
-    "return_visit": gettext_lazy("Return visit recorded."),
-    "send_back": gettext_lazy("Sent back to the dispatcher."),
-    "recall": gettext_lazy("Recalled: the case is back with you, to dispatch again."),
-    "escalate": gettext_lazy("Escalated one level up."),
-    "merge": gettext_lazy("Merged into the batch."),
-    "reject": gettext_lazy("Rejected."),
-    "close": gettext_lazy("Closed."),
-    "reopen": gettext_lazy("Reopened."),
-    "note": gettext_lazy("Note added."),
-}
-
-
 # When the action leaves the case out of the acting user's sight (the view lands on their
 # queue instead of the case page), the message names the case.
 ACTION_DONE_ELSEWHERE = {
     "send_back": gettext_lazy("Case %(code)s sent back to the dispatcher."),
 }
-
-
-DANGER = {"reject", "close", "escalate", "send_back"}
 
 
 def _action_form(action: str, case: Case, user: User, data=None) -> forms.Form | None:
@@ -135,7 +82,7 @@ def _action_form(action: str, case: Case, user: User, data=None) -> forms.Form |
         return f.ReplyForm(data, initial=initial)
     if action == "escalate" and services.next_level(case) is None:
         return None
-    if action in ("send_back", "recall", "escalate", "reject", "close", "reopen"):
+    if ACTIONS[action].asks == REASON:
         return f.ReasonForm(data, initial=initial)
     if action == "merge":
         if case.batch_id is not None:
@@ -181,7 +128,7 @@ def _run_action(action: str, user: User, case: Case, d: dict[str, Any]) -> None:
         )
     elif action == "resolve":
         services.case_resolve(actor=user, case=case, version=v, reply=d["reply"])
-    elif action in ("send_back", "recall", "escalate", "reject", "close", "reopen"):
+    elif ACTIONS[action].asks == REASON:
         service = getattr(services, f"case_{action}")
         service(actor=user, case=case, version=v, reason=d["reason"])
     elif action == "note":
@@ -221,7 +168,7 @@ def _case_page(
     user = acting_user(request)
     allowed = case_actions_for(user, case)
     actions = []
-    for action in ACTION_ORDER:
+    for action in ACTIONS:
         if action not in allowed:
             continue
         form: forms.Form | None
@@ -233,10 +180,10 @@ def _case_page(
             actions.append(
                 {
                     "name": action,
-                    "label": ACTION_LABELS[action],
+                    "label": ACTIONS[action].label,
                     "form": form,
                     "open": bound is not None and bound[0] == action,
-                    "danger": action in DANGER,
+                    "danger": ACTIONS[action].danger,
                 }
             )
     router = router_outcomes([case]).get(case.pk)
@@ -385,7 +332,7 @@ STALE = gettext_lazy(
 def case_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     user = acting_user(request)
     case = _case_or_404(user, code)
-    if action not in ACTION_LABELS:
+    if action not in ACTIONS:
         raise Http404
     form = _action_form(action, case, user, data=request.POST)
     if form is None or action not in case_actions_for(user, case):
@@ -422,12 +369,12 @@ def case_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             done = named % {"code": case.code}
         else:
             done = _("%(done)s Case %(code)s is no longer among your cases.") % {
-                "done": ACTION_DONE[action],
+                "done": ACTIONS[action].done,
                 "code": case.code,
             }
         messages.success(request, done)
         return redirect(home_url_for(user))
-    messages.success(request, ACTION_DONE[action])
+    messages.success(request, str(ACTIONS[action].done))
     return redirect("cases:detail", code=case.code)
 
 
