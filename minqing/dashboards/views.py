@@ -15,6 +15,7 @@ from minqing.core import clock
 from minqing.core.errors import NotFound
 from minqing.core.views import acting_user
 from minqing.dashboards import charts
+from minqing.dashboards import rankings as r
 from minqing.dashboards import selectors as s
 from minqing.dashboards.forms import INDICATOR_CHOICES, DashboardForm, HotIssuesForm, RankingForm
 from minqing.dashboards.hot import hot_issues, hot_places_for
@@ -90,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "solved_text": headline_number(solved),
             "first": first,
             "can_see_hot": hot_places_for(user).filter(pk=place.pk).exists(),
-            "can_see_departments": s.can_rank_departments(user),
+            "can_see_departments": r.can_rank_departments(user),
         },
     )
 
@@ -141,10 +142,10 @@ def _ranking_period(request: HttpRequest) -> dict:
     today = timezone.localtime(clock.now(), tz).date()
     until_day = data.get("until") or today
     since_day = data.get("since") or until_day - timedelta(days=DEFAULT_DAYS - 1)
-    indicator = data.get("indicator") or s.DEFAULT_INDICATOR
+    indicator = data.get("indicator") or r.DEFAULT_INDICATOR
     since = timezone.make_aware(datetime.combine(since_day, time.min), tz)
     until = timezone.make_aware(datetime.combine(until_day, time.min), tz) + timedelta(days=1)
-    before_since, _before_until = s.previous_period(since, until)
+    before_since, _before_until = r.previous_period(since, until)
     if not form.is_bound:
         form = RankingForm(initial={"since": since_day, "until": until_day, "indicator": indicator})
     return {
@@ -164,11 +165,11 @@ def _ranking_period(request: HttpRequest) -> dict:
 def departments(request: HttpRequest) -> HttpResponse:
     """Every department in the leader's district ranked by one indicator, with the change."""
     user = acting_user(request)
-    if not s.can_rank_departments(user):
+    if not r.can_rank_departments(user):
         raise PermissionDenied
     period = _ranking_period(request)
-    rows = s.rank_departments(
-        s.departments_for(user), period["since"], period["until"], period["indicator"]
+    rows = r.rank_departments(
+        r.departments_for(user), period["since"], period["until"], period["indicator"]
     )
     return render(request, "dashboards/departments.html", {**period, "rows": rows})
 
@@ -177,17 +178,17 @@ def departments(request: HttpRequest) -> HttpResponse:
 def department(request: HttpRequest, code: str) -> HttpResponse:
     """One department: its figures now and before, its people ranked, its overdue cases."""
     user = acting_user(request)
-    heads = s.headed_departments(user)
-    if not (s.can_rank_departments(user) or heads):
+    heads = r.headed_departments(user)
+    if not (r.can_rank_departments(user) or heads):
         raise PermissionDenied
     try:
-        department = s.department_get_for(user, code)
+        department = r.department_get_for(user, code)
     except NotFound as e:
         raise Http404(str(e)) from e
     period = _ranking_period(request)
     since, until = period["since"], period["until"]
-    figures = s.department_figures([department], since, until)[department.pk]
-    before = s.department_figures([department], *s.previous_period(since, until))[department.pk]
+    figures = r.department_figures([department], since, until)[department.pk]
+    before = r.department_figures([department], *r.previous_period(since, until))[department.pk]
     heads_it = any(d.pk == department.pk for d in heads)
     return render(
         request,
@@ -197,13 +198,13 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
             "department": department,
             "figures": figures,
             "before": before,
-            "changes": s.changes(figures, before),
-            "rows": s.rank_people(department, since, until, period["indicator"]),
+            "changes": r.changes(figures, before),
+            "rows": r.rank_people(department, since, until, period["indicator"]),
             "overdue_url": (
                 reverse("cases:department") + "?overdue=yes"
                 if heads_it
                 else reverse("cases:overdue")
             ),
-            "can_rank": s.can_rank_departments(user),
+            "can_rank": r.can_rank_departments(user),
         },
     )

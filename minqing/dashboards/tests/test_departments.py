@@ -16,7 +16,7 @@ from minqing.conftest import make_user
 from minqing.core import clock
 from minqing.core.nav import nav_for
 from minqing.core.tests.helpers import login, text
-from minqing.dashboards import selectors as s
+from minqing.dashboards import rankings as r
 from minqing.people.models import Membership, Role
 from minqing.places.models import Department, Place, PlaceKind
 
@@ -148,7 +148,7 @@ def scene(world, h2):
     return f
 
 
-def _row(f: s.Figures) -> tuple:
+def _row(f: r.Figures) -> tuple:
     return (
         f.reported,
         f.responded_in_time,
@@ -165,7 +165,7 @@ def _row(f: s.Figures) -> tuple:
 
 
 def test_department_figures_match_a_hand_count(world, scene):
-    figures = s.department_figures([world.housing, world.water], *PERIOD)
+    figures = r.department_figures([world.housing, world.water], *PERIOD)
     housing, water = figures[world.housing.pk], figures[world.water.pk]
     # reported, in time, visits, solved, satisfied, resolved, in grid, on time,
     # resolutions, reworked, overdue now
@@ -180,7 +180,7 @@ def test_department_figures_match_a_hand_count(world, scene):
 
 
 def test_person_figures_count_for_the_handler(world, scene, h2):
-    figures = s.person_figures(world.housing, *PERIOD)
+    figures = r.person_figures(world.housing, *PERIOD)
     h = world.users["handler"]
     assert set(figures) == {h.pk, h2.pk}  # E has no handler yet: nobody's
     assert _row(figures[h.pk]) == (2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 1)
@@ -195,14 +195,14 @@ def test_a_rework_counts_for_who_resolved_not_who_took_it_over(world, h2):
     case = f.case(department=world.housing, at=T, handler=h, resolve=H, visit=("no", "unsatisfied"))
     with clock.at(T + 3 * H):
         services.case_start(actor=h2, case=case, version=case.version)
-    figures = s.person_figures(world.housing, *PERIOD)
+    figures = r.person_figures(world.housing, *PERIOD)
     assert (figures[h.pk].resolutions, figures[h.pk].reworked) == (1, 1)
     assert figures[h2.pk].resolutions == 0
     assert figures[h2.pk].reported == 1  # the case is h2's now
 
 
 def test_departments_ranked_with_the_change_since_the_period_before(world, scene):
-    rows = s.rank_departments([world.housing, world.water], *PERIOD)  # by satisfaction
+    rows = r.rank_departments([world.housing, world.water], *PERIOD)  # by satisfaction
     assert [r.subject for r in rows] == [world.water, world.housing]
     water, housing = rows
     assert (water.rank, water.before_rank, water.moved) == (1, 2, 1)
@@ -213,7 +213,7 @@ def test_departments_ranked_with_the_change_since_the_period_before(world, scene
 
 
 def test_ties_are_broken_by_satisfaction_and_less_rework_is_better(world, scene):
-    rows = s.rank_departments([world.housing, world.water], *PERIOD, indicator="rework")
+    rows = r.rank_departments([world.housing, world.water], *PERIOD, indicator="rework")
     water, housing = rows  # both 50 %: water is more satisfied
     assert water.subject == world.water and (water.value, housing.value) == (0.5, 0.5)
     assert (water.rank, housing.rank) == (1, 2)
@@ -224,13 +224,13 @@ def test_a_department_without_figures_has_no_rank(world, scene):
     quiet = Department.objects.create(
         code="D-QUIET", name="安静局", level="district", place=world.district
     )
-    rows = s.rank_departments([world.housing, world.water, quiet], *PERIOD)
+    rows = r.rank_departments([world.housing, world.water, quiet], *PERIOD)
     assert rows[-1].subject == quiet
     assert rows[-1].rank is None and rows[-1].value is None and rows[-1].moved is None
 
 
 def test_people_ranked_within_their_department(world, scene, h2):
-    rows = s.rank_people(world.housing, *PERIOD)
+    rows = r.rank_people(world.housing, *PERIOD)
     h = world.users["handler"]
     assert [r.subject for r in rows] == [h, h2]
     assert (rows[0].rank, rows[0].before_rank, rows[0].moved) == (1, None, None)
@@ -239,14 +239,14 @@ def test_people_ranked_within_their_department(world, scene, h2):
 
 def test_the_previous_period_has_the_same_length():
     since, until = PERIOD
-    assert s.previous_period(since, until) == (since - timedelta(days=7), since)
+    assert r.previous_period(since, until) == (since - timedelta(days=7), since)
 
 
 def test_queries_do_not_grow_with_cases_departments_or_people(world, cases):
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            s.rank_departments(s.departments_for(world.users["leader"]), *PERIOD)
-            s.rank_people(world.housing, *PERIOD)
+            r.rank_departments(r.departments_for(world.users["leader"]), *PERIOD)
+            r.rank_people(world.housing, *PERIOD)
         return len(ctx.captured_queries)
 
     count()  # the leader's memberships are read once, then kept on the user
