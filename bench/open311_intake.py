@@ -82,7 +82,7 @@ def _urlconf() -> types.ModuleType:
         """The baseline: parse nothing, insert one row with the ORM, answer 201."""
         from django.http import HttpResponse
 
-        from minqing.core import clock
+        from minqing.lib import clock
         from minqing.notify.models import OutboxMessage
 
         moment = clock.now()

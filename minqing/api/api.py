@@ -28,7 +28,7 @@ from minqing.api.errors import (
     error_response,
     validation_response,
 )
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 
 DESCRIPTION = """
 The typed JSON API of minqing (民情) for staff apps and integrations.

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from minqing.api.models import ApiToken
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.people.models import User
 
 TOKEN_PREFIX = "mqapi_"

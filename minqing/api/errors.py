@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 
-from minqing.core.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion
+from minqing.lib.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion
 
 
 class ErrorDetail(Schema):

@@ -32,8 +32,8 @@ from minqing.api.errors import (
     error_response,
 )
 from minqing.api.models import IdempotencyRecord
-from minqing.core import clock
-from minqing.core.errors import DomainError
+from minqing.lib import clock
+from minqing.lib.errors import DomainError
 from minqing.people.models import User
 
 View = Callable[..., HttpResponse]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from minqing.cases.models import UNSORTED_CATEGORY, Batch, Case, Category, ReturnVisit
 from minqing.cases.permissions import scope_q
-from minqing.core.errors import DomainError, NotFound
+from minqing.lib.errors import DomainError, NotFound
 from minqing.people.models import User
 from minqing.places.models import Department, LiaisonUnit, Place
 

@@ -29,7 +29,7 @@ from django.db.models import Max
 
 from minqing.cases.models import OPEN_STATES, Case, CaseEvent
 from minqing.cases.permissions import scope_q
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.people.models import User
 from minqing.places.models import KIND_DEPTH, Place, PlaceKind, path_codes
 from minqing.routing.duplicates import DuplicateIndex, OpenCase

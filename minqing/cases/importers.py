@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from minqing.cases.models import UNSORTED_CATEGORY, Category, TimeLimitClass
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
+from minqing.lib.spreadsheets import SpreadsheetError, cell_text, read_grid
 from minqing.places.models import Department
 
 HEADER_WORDS = ("一级", "二级", "三级", "first", "second", "third", "level")
@@ -26,34 +26,23 @@ class ImportResult:
 
 
 def _read_rows(path: Path) -> list[list[str]]:
-    if not path.exists():
-        raise DomainError(_("No such file: %(path)s") % {"path": path}, field="file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [[(cell or "").strip() for cell in row] for row in csv.reader(handle)]
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise DomainError(
-                _("%(path)s is not a readable spreadsheet: %(error)s")
-                % {"path": path.name, "error": exc},
-                field="file",
-            ) from exc
-        sheet = workbook.worksheets[0]
-        rows = [
-            ["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-        workbook.close()
-        return rows
-    raise DomainError(
-        _("Unsupported file type %(suffix)s: use .xlsx or .csv.") % {"suffix": suffix or "?"},
-        field="file",
-    )
+    try:
+        grid = read_grid(path)
+    except SpreadsheetError as e:
+        message = {
+            "file_missing": _("No such file: %(path)s"),
+            "file_type": _("Unsupported file type %(suffix)s: use .xlsx or .csv."),
+        }.get(e.code, _("%(path)s is not a readable spreadsheet: %(error)s"))
+        raise DomainError(
+            message
+            % {
+                "path": path if e.code == "file_missing" else path.name,
+                "suffix": e.reason,
+                "error": e.reason,
+            },
+            field="file",
+        ) from e
+    return [[cell_text(cell).strip() for cell in row] for row in grid]
 
 
 def _is_header(row: list[str]) -> bool:

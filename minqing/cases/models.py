@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.phones import mask_phone
+from minqing.lib.phones import mask_phone
 
 
 class TimeLimitClass(models.TextChoices):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import Case, Category
 from minqing.cases.timelimits import deadline_for
-from minqing.core import clock
-from minqing.core.errors import DomainError
+from minqing.lib import clock
+from minqing.lib.errors import DomainError
 from minqing.places.models import Department
 
 

@@ -27,8 +27,8 @@ from minqing.cases.models import (
 from minqing.cases.permissions import ROLE_LEVEL, roles_for, scope_q
 from minqing.cases.routes import RouteMap, RouteTarget
 from minqing.cases.transitions import allowed_actions
-from minqing.core import clock
-from minqing.core.errors import NotFound
+from minqing.lib import clock
+from minqing.lib.errors import NotFound
 from minqing.people.access import DISPATCHERS, FIELD
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of, roles_of

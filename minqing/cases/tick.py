@@ -27,7 +27,7 @@ from minqing.cases.services import (
     return_visit_open,
 )
 from minqing.cases.transitions import SYSTEM
-from minqing.core import clock
+from minqing.lib import clock
 
 BATCH = 500
 

@@ -34,9 +34,9 @@ from minqing.cases.models import (
 from minqing.cases.selectors import category_leaves, category_suggest, urgency_suggest
 from minqing.cases.tick import tick
 from minqing.cases.transitions import INTEGRATOR, RESIDENT
-from minqing.core import clock
-from minqing.core.errors import DomainError
-from minqing.core.progress import ProgressCallback
+from minqing.lib import clock
+from minqing.lib.errors import DomainError
+from minqing.lib.progress import ProgressCallback
 from minqing.outreach import services as os_
 from minqing.outreach.models import OutreachSession, SessionKind
 from minqing.people.models import Membership, Role, User

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
-from minqing.core import clock
 from minqing.core.models import FormToken
+from minqing.lib import clock
 
 TOKEN_KEEP = timedelta(days=2)
 

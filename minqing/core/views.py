@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
-from minqing.core.errors import DomainError
 from minqing.core.nav import home_url_for
+from minqing.lib.errors import DomainError
 from minqing.people.models import User
 
 

@@ -20,8 +20,8 @@ from django.db.models import Q, QuerySet
 
 from minqing.cases.duplicates import community_and_building
 from minqing.cases.models import OPEN_STATES, Case, CaseState
-from minqing.core.errors import DomainError
-from minqing.core.phones import normalize_phone
+from minqing.lib.errors import DomainError
+from minqing.lib.phones import normalize_phone
 from minqing.people.access import HOT_ISSUES
 from minqing.people.models import User
 from minqing.people.selectors import memberships_of

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 
-from minqing.core import clock
 from minqing.dashboards.selectors import Rates, rates, solved_total
+from minqing.lib import clock
 from minqing.places.models import Place, PlaceKind
 
 CACHE_KEY = "minqing:public-results:v1:{year}"

@@ -44,7 +44,6 @@ from django.utils.translation import gettext as _
 
 from minqing.cases import models as cm
 from minqing.cases.models import CaseState
-from minqing.core.errors import NotFound
 from minqing.dashboards.selectors import (
     GOOD,
     LATE,
@@ -52,6 +51,7 @@ from minqing.dashboards.selectors import (
     _ratio,
     _responded_in_time,
 )
+from minqing.lib.errors import NotFound
 from minqing.people.models import Role, User
 from minqing.people.selectors import memberships_of
 from minqing.places.models import Department

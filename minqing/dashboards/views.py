@@ -11,14 +11,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from minqing.core import clock
-from minqing.core.errors import NotFound
 from minqing.core.views import acting_user
 from minqing.dashboards import charts
 from minqing.dashboards import rankings as r
 from minqing.dashboards import selectors as s
 from minqing.dashboards.forms import INDICATOR_CHOICES, DashboardForm, HotIssuesForm, RankingForm
 from minqing.dashboards.hot import hot_issues, hot_places_for
+from minqing.lib import clock
+from minqing.lib.errors import NotFound
 
 DEFAULT_DAYS = 90
 HOT_DEFAULT_DAYS = 30

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.notify.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("minqing.notify")

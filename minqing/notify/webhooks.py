@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from minqing.cases.actions import ACTIONS, OTHER_EVENT_TYPES, TEXT, VISIT
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.notify.models import OutboxMessage, WebhookDelivery, WebhookSubscription
 from minqing.notify.services import outbox_put, register_channel
 

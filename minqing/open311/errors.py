@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 
 
 class Open311Error(DomainError):

@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core import clock
-from minqing.core.errors import NotAllowed
+from minqing.lib import clock
+from minqing.lib.errors import NotAllowed
 from minqing.open311.errors import RateLimited
 from minqing.open311.models import ApiKey, Integrator
 

@@ -12,7 +12,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 from minqing.places.models import Place, PlaceKind
 
 EARTH_RADIUS_M = 6_371_000.0

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import Category
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.open311.errors import Open311Error
 from minqing.open311.models import Datatype, ServiceAttribute
 

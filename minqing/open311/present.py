@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.cases.models import Case, CaseState, Category
-from minqing.core.errors import DomainError
-from minqing.core.phones import mask_phone, normalize_phone
+from minqing.lib.errors import DomainError
+from minqing.lib.phones import mask_phone, normalize_phone
 from minqing.open311.models import CaseRedaction, Open311Request, ServiceAttribute
 from minqing.places.models import KIND_DEPTH, Place, path_codes
 

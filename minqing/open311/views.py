@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 from minqing.open311 import keys, locate, present, selectors
 from minqing.open311.errors import Open311Error, PayloadTooLarge
 from minqing.open311.params import (

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import CaseState, Satisfaction, VisitStatus
-from minqing.core.errors import NotFound
+from minqing.lib.errors import NotFound
 from minqing.outreach.models import OutreachSession, SessionStatus
 from minqing.people.models import Membership, User
 from minqing.places.models import paths_above

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError, NotAllowed
+from minqing.lib import clock
+from minqing.lib.errors import Conflict, DomainError, NotAllowed
 from minqing.outreach.models import OutreachSession, SessionKind, SessionStatus
 from minqing.people.access import may_run_sessions
 from minqing.people.models import User

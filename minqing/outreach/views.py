@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.cases.selectors import case_list_for
-from minqing.core import clock
-from minqing.core.errors import DomainError, NotAllowed, NotFound
 from minqing.core.views import acting_user, add_domain_error
+from minqing.lib import clock
+from minqing.lib.errors import DomainError, NotAllowed, NotFound
 from minqing.outreach import forms as f
 from minqing.outreach import services
 from minqing.outreach.models import SessionStatus

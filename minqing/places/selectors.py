@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.errors import NotFound
+from minqing.lib.errors import NotFound
 from minqing.places.models import Department, LiaisonUnit, Place, paths_above
 
 

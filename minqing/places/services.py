@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 from minqing.places.models import KIND_DEPTH, Place
 
 

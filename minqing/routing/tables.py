@@ -6,17 +6,14 @@ first data row is row 2. Wholly blank rows are skipped.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from minqing.lib.spreadsheets import SpreadsheetError, cell_text, read_grid
 from minqing.routing.errors import RoutingError
-
-_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 @dataclass
@@ -76,26 +73,14 @@ def split_columns(spec: str) -> list[str]:
     return [c.strip() for c in spec.replace("，", ",").split(",") if c.strip()]
 
 
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read_table(path: str | Path) -> Table:
     """Read the first sheet of an .xlsx file, or a .csv file (UTF-8 or GB18030)."""
     path = Path(path)
-    if not path.is_file():
-        raise RoutingError("file_missing", path=str(path))
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        grid = _read_xlsx(path)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        grid = _read_csv(path)
-    else:
-        raise RoutingError("file_type", path=str(path), suffix=suffix or "-")
+    try:
+        grid = read_grid(path)
+    except SpreadsheetError as e:
+        details = {"suffix": e.reason} if e.code == "file_type" else {"reason": e.reason}
+        raise RoutingError(e.code, path=str(path), **(details if e.reason else {})) from e
     if not grid:
         raise RoutingError("file_empty", path=str(path))
     header = [cell_text(h).strip() for h in grid[0]]
@@ -107,38 +92,6 @@ def read_table(path: str | Path) -> Table:
     if not rows:
         raise RoutingError("no_rows", path=str(path))
     return Table(path, header, rows)
-
-
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # not a zip, damaged, encrypted …
-        raise RoutingError("file_unreadable", path=str(path), reason=str(exc)) from exc
-    try:
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _read_csv(path: Path) -> list[list[Any]]:
-    data = path.read_bytes()
-    for encoding in _ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RoutingError(
-            "file_unreadable", path=str(path), reason="neither UTF-8 nor GB18030 text"
-        )
-    # Comma-separated unless the header has tabs and no commas (a tab-separated export).
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 # --- times ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from minqing.cases import services
 from minqing.cases.actions import Action, with_reason
 from minqing.cases.models import Case
 from minqing.cases.selectors import case_actions_for, case_events, case_get_for, case_list_for
-from minqing.core.errors import DomainError, NotFound
+from minqing.lib.errors import DomainError, NotFound
 from minqing.outreach.selectors import session_get_for
 from minqing.people.models import User
 

@@ -24,7 +24,7 @@ from minqing.api.schemas import (
 )
 from minqing.cases import services
 from minqing.cases.selectors import case_get_for, visits_due_for
-from minqing.core.errors import DomainError, NotFound
+from minqing.lib.errors import DomainError, NotFound
 from minqing.outreach import services as outreach
 from minqing.outreach.models import OutreachSession
 from minqing.outreach.selectors import session_get_for, session_list_for

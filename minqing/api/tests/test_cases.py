@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from minqing.api.tests.helpers import error
 from minqing.cases.models import Case, CaseEvent
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.notify.models import OutboxMessage
 
 

@@ -29,8 +29,8 @@ from minqing.cases.timelimits import (
     policy_for,
 )
 from minqing.cases.transitions import TRANSITIONS
-from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
+from minqing.lib import clock
+from minqing.lib.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.notify.services import outbox_put
 from minqing.people.models import User
 from minqing.places.models import PlaceKind

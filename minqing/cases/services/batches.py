@@ -20,8 +20,8 @@ from minqing.cases.services._core import (
     _schedule_visit,
     _transition,
 )
-from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError
+from minqing.lib import clock
+from minqing.lib.errors import Conflict, DomainError
 from minqing.people.models import User
 
 

@@ -29,8 +29,8 @@ from minqing.cases.timelimits import (
     limit_class,
     policy_for,
 )
-from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError
+from minqing.lib import clock
+from minqing.lib.errors import Conflict, DomainError
 from minqing.people.models import User
 from minqing.people.selectors import dispatch_people_for
 from minqing.places.models import Department

@@ -33,9 +33,9 @@ from minqing.cases.timelimits import (
     policy_for,
     respond_by,
 )
-from minqing.core import clock
-from minqing.core.errors import DomainError, NotAllowed
-from minqing.core.phones import normalize_phone
+from minqing.lib import clock
+from minqing.lib.errors import DomainError, NotAllowed
+from minqing.lib.phones import normalize_phone
 from minqing.outreach.models import OutreachSession, SessionStatus
 from minqing.people.models import User
 from minqing.places.models import Place

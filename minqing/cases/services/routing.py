@@ -21,7 +21,7 @@ from minqing.cases.timelimits import (
     deadline_for,
 )
 from minqing.cases.transitions import SYSTEM
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.people.models import User
 
 logger = logging.getLogger(__name__)

@@ -28,8 +28,8 @@ from minqing.cases.timelimits import (
     level_place_code,
 )
 from minqing.cases.transitions import SYSTEM
-from minqing.core import clock
-from minqing.core.errors import Conflict
+from minqing.lib import clock
+from minqing.lib.errors import Conflict
 from minqing.people.models import User
 
 

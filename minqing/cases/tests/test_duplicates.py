@@ -13,9 +13,9 @@ from minqing.cases import services
 from minqing.cases.duplicates import case_duplicates_for, duplicates_for
 from minqing.cases.integrity import check_integrity
 from minqing.cases.models import Batch, CaseState
-from minqing.core import clock
-from minqing.core.errors import Conflict
 from minqing.core.tests.helpers import login, text
+from minqing.lib import clock
+from minqing.lib.errors import Conflict
 from minqing.places.models import Place, PlaceKind
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -13,8 +13,8 @@ from minqing.cases.integrity import check_integrity
 from minqing.cases.models import Case, CaseState
 from minqing.cases.selectors import case_list_for, department_queue_for
 from minqing.cases.timeline import public_timeline, staff_timeline
-from minqing.core.errors import Conflict, DomainError, NotAllowed
 from minqing.core.tests.helpers import login, text
+from minqing.lib.errors import Conflict, DomainError, NotAllowed
 from minqing.notify.models import OutboxMessage
 from minqing.notify.webhooks import ALL_EVENT_TYPES, event_type_for
 

@@ -12,7 +12,7 @@ from minqing.cases.integrity import check_integrity
 from minqing.cases.models import Batch, Case, CaseEvent, CaseState, ReturnVisit, VisitStatus
 from minqing.cases.selectors import case_list_for, visits_due_for
 from minqing.cases.transitions import RESIDENT
-from minqing.core.errors import Conflict, DomainError, NotAllowed
+from minqing.lib.errors import Conflict, DomainError, NotAllowed
 
 pytestmark = pytest.mark.usefixtures("english")
 

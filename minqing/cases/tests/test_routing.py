@@ -16,8 +16,8 @@ from minqing.cases import services
 from minqing.cases.integrity import check_integrity
 from minqing.cases.models import CaseState, Category
 from minqing.cases.transitions import SYSTEM
-from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError
+from minqing.lib import clock
+from minqing.lib.errors import Conflict, DomainError
 from minqing.notify.models import OutboxMessage
 from minqing.places.models import Department
 

@@ -11,7 +11,7 @@ from minqing.cases import services
 from minqing.cases.models import Case
 from minqing.cases.selectors import case_get_for, case_list_for, case_track, open_cases_for
 from minqing.conftest import make_user
-from minqing.core.errors import NotFound
+from minqing.lib.errors import NotFound
 from minqing.people.models import Membership, Role, User
 from minqing.places.models import Place, PlaceKind
 

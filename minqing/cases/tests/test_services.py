@@ -24,7 +24,7 @@ from minqing.cases.models import (
 )
 from minqing.cases.permissions import roles_for
 from minqing.cases.selectors import case_list_for, case_track
-from minqing.core.errors import Conflict, DomainError, NotAllowed, StaleVersion
+from minqing.lib.errors import Conflict, DomainError, NotAllowed, StaleVersion
 from minqing.notify.models import OutboxMessage
 from minqing.places.models import Department, Place
 from minqing.places.selectors import place_get

@@ -51,8 +51,8 @@ from minqing.cases.models import (
 )
 from minqing.cases.tick import TickResult, tick
 from minqing.cases.transitions import RESIDENT
-from minqing.core import clock
-from minqing.core.errors import Conflict, DomainError, NotAllowed
+from minqing.lib import clock
+from minqing.lib.errors import Conflict, DomainError, NotAllowed
 from minqing.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.usefixtures("english")

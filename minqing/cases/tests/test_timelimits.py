@@ -13,7 +13,7 @@ from minqing.cases.models import Category, DistrictRules, TimeLimit, TimeLimitCl
 from minqing.cases.tick import TickResult, tick
 from minqing.cases.timelimits import policy_for
 from minqing.conftest import make_user
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 from minqing.places.models import Department, Place, PlaceKind
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -23,7 +23,7 @@ from minqing.cases.models import (
 )
 from minqing.cases.selectors import case_actions_for
 from minqing.cases.transitions import ASSIGNEE, INTEGRATOR, RESIDENT, SYSTEM, TEAM, TRANSITIONS
-from minqing.core.errors import Conflict, NotAllowed
+from minqing.lib.errors import Conflict, NotAllowed
 from minqing.notify.models import OutboxMessage
 from minqing.people.models import Role
 

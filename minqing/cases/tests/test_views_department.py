@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from minqing.cases.models import Case
 from minqing.cases.selectors import department_done_for, search_words
-from minqing.core import clock
 from minqing.core.tests.helpers import login, text
+from minqing.lib import clock
 
 URL = reverse("cases:department")
 

@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 
 from minqing.cases import services
 from minqing.cases.models import Case, CaseState
-from minqing.core import clock
 from minqing.core.tests.helpers import login, text
+from minqing.lib import clock
 from minqing.places.models import Department
 
 TRIAGE = reverse("cases:triage")

@@ -22,8 +22,8 @@ from minqing.cases.views.common import (
     _case_or_404,
     _is_dispatcher,
 )
-from minqing.core.errors import DomainError, NotFound
 from minqing.core.views import acting_user, add_domain_error
+from minqing.lib.errors import DomainError, NotFound
 from minqing.people.models import User
 
 

@@ -42,10 +42,10 @@ from minqing.cases.transitions import allowed_actions
 from minqing.cases.views.common import (
     _case_or_404,
 )
-from minqing.core import clock
-from minqing.core.errors import DomainError, NotFound, StaleVersion
 from minqing.core.nav import home_url_for
 from minqing.core.views import acting_user, add_domain_error
+from minqing.lib import clock
+from minqing.lib.errors import DomainError, NotFound, StaleVersion
 from minqing.people.models import User
 from minqing.people.selectors import (
     dispatch_people_for,

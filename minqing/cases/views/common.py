@@ -10,7 +10,7 @@ from minqing.cases.models import (
 from minqing.cases.selectors import (
     case_get_for,
 )
-from minqing.core.errors import NotFound
+from minqing.lib.errors import NotFound
 from minqing.people.access import DISPATCHERS, FIELD
 from minqing.people.models import User
 from minqing.people.selectors import (

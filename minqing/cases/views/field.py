@@ -37,10 +37,10 @@ from minqing.cases.views.common import (
     _is_dispatcher,
     _is_field,
 )
-from minqing.core import clock
-from minqing.core.errors import DomainError, NotFound
 from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import acting_user, add_domain_error
+from minqing.lib import clock
+from minqing.lib.errors import DomainError, NotFound
 from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import revisits_due_for, session_get_for
 from minqing.people.models import User

@@ -24,9 +24,9 @@ from minqing.cases.timeline import public_timeline
 from minqing.cases.transitions import RESIDENT
 from minqing.cases.views.field import resolve_category
 from minqing.core import ratelimit
-from minqing.core.errors import DomainError, NotFound
 from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import add_domain_error, too_many
+from minqing.lib.errors import DomainError, NotFound
 from minqing.places.models import PlaceKind
 from minqing.places.selectors import places_of_kind
 

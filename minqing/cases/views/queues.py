@@ -43,8 +43,8 @@ from minqing.cases.views.common import (
     PAGE_SIZE,
     _is_dispatcher,
 )
-from minqing.core import clock
 from minqing.core.views import acting_user
+from minqing.lib import clock
 from minqing.outreach.selectors import revisits_due_for
 from minqing.people.models import Role, User
 from minqing.people.selectors import (

@@ -8,8 +8,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from minqing.core import clock
 from minqing.core.nav import nav_for
+from minqing.lib import clock
 
 register = template.Library()
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 from minqing.cases import services
 from minqing.cases.models import ReturnVisit
 from minqing.conftest import make_user
-from minqing.core import clock
 from minqing.core.nav import nav_for
 from minqing.core.tests.helpers import login, text
 from minqing.dashboards import rankings as r
+from minqing.lib import clock
 from minqing.people.models import Membership, Role
 from minqing.places.models import Department, Place, PlaceKind
 

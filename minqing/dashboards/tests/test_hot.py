@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from minqing.core import clock
 from minqing.core.tests.helpers import login, text
 from minqing.dashboards.hot import hot_issues
+from minqing.lib import clock
 
 URL = reverse("dashboards:hot")
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from minqing.cases import services
 from minqing.cases.models import ReturnVisit
 from minqing.cases.tick import tick
-from minqing.core import clock
 from minqing.dashboards import selectors as s
 from minqing.dashboards.views import headline_number
+from minqing.lib import clock
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.notify.models import (
     OutboxMessage,
     OutboxStatus,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from minqing.cases import services
 from minqing.cases.transitions import RESIDENT
-from minqing.core import clock
+from minqing.lib import clock
 from minqing.places.models import Place, PlaceKind
 
 FORMATS = ["xml", "json"]

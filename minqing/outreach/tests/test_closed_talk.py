@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from minqing.cases import services as cases_services
 from minqing.cases.models import Case
-from minqing.core.errors import DomainError
 from minqing.core.tests.helpers import login, text
+from minqing.lib.errors import DomainError
 from minqing.outreach import services
 
 CLOSED = "This evening talk is closed; record the problem without it."

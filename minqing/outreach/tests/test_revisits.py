@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from minqing.core.errors import Conflict
 from minqing.core.tests.helpers import login, text
+from minqing.lib.errors import Conflict
 from minqing.outreach import services
 from minqing.outreach.selectors import REVISIT_AHEAD_DAYS, revisits_due_for
 

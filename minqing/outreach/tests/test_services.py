@@ -9,7 +9,7 @@ import pytest
 
 from minqing.cases import services as case_services
 from minqing.conftest import make_user
-from minqing.core.errors import Conflict, DomainError
+from minqing.lib.errors import Conflict, DomainError
 from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import session_list_for
 from minqing.outreach.services import session_close, session_plan, session_record

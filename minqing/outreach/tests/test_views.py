@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minqing.api.tests.helpers import ApiClient
-from minqing.core.errors import NotAllowed
 from minqing.core.tests.helpers import login, text
+from minqing.lib.errors import NotAllowed
 from minqing.outreach import services
 from minqing.outreach.models import OutreachSession, SessionStatus
 from minqing.places.models import LiaisonUnit, Place, PlaceKind

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from minqing.api.models import IdempotencyRecord
-from minqing.core import clock
+from minqing.lib import clock
 
 
 class Command(BaseCommand):

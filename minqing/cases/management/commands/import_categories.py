@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from minqing.cases.importers import categories_import
-from minqing.core.errors import DomainError
-from minqing.core.progress import command_steps
+from minqing.lib.errors import DomainError
+from minqing.lib.progress import command_steps
 
 
 class Command(BaseCommand):

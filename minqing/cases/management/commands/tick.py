@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.cases.tick import tick
-from minqing.core import clock
+from minqing.lib import clock
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from minqing.core.progress import Steps, command_steps
+from minqing.lib.progress import Steps, command_steps
 from minqing.routing import store
 from minqing.routing.errors import RoutingError
 from minqing.routing.metrics import Report

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from minqing.core.progress import BAR_WIDTH, Steps
+from minqing.lib.progress import BAR_WIDTH, Steps
 
 
 class Terminal(StringIO):

@@ -7,7 +7,7 @@ import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 
-from minqing.core.errors import DomainError
+from minqing.lib.errors import DomainError
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Area code, then a 7–8 digit local number. Area codes are 010 and 020–029 (three digits)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from minqing.core.errors import DomainError
-from minqing.core.phones import last4, mask_phone, normalize_phone
+from minqing.lib.errors import DomainError
+from minqing.lib.phones import last4, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize(
