@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "minqing.open311",
     "minqing.api",
     "minqing.dashboards",
+    "minqing.demo",
     "django_htmx",
 ]
 

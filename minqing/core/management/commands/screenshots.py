@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
 from minqing.cases.models import Batch, Case, CaseState, VisitStatus
-from minqing.core.demo import DEMO_PASSWORD
+from minqing.demo.world import DEMO_PASSWORD
 from minqing.outreach.models import OutreachSession
 
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from minqing.cases.models import CaseEvent, CaseState, Category
-from minqing.core.demo import INTAKE, TOP_DEPARTMENTS, seed_demo, seed_intake
+from minqing.demo.world import INTAKE, TOP_DEPARTMENTS, seed_demo, seed_intake
 
 
 @pytest.fixture

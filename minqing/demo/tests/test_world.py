@@ -11,7 +11,7 @@ from django.utils import timezone
 from minqing.cases.integrity import check_integrity
 from minqing.cases.models import Case, DistrictRules, Urgency
 from minqing.cases.tick import tick
-from minqing.core.demo import SECOND_DISTRICT, seed_demo, seed_intake
+from minqing.demo.world import SECOND_DISTRICT, seed_demo, seed_intake
 from minqing.lib import clock
 from minqing.people.models import Membership
 

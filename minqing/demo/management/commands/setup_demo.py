@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from minqing.cases.models import Case
-from minqing.core.demo import DAYS, DEMO_PASSWORD, LOGINS, demo_exists, seed_demo, seed_intake
+from minqing.demo.world import DAYS, DEMO_PASSWORD, LOGINS, demo_exists, seed_demo, seed_intake
 from minqing.lib.progress import ProgressCallback, Steps, command_steps
 from minqing.open311.demo import seed_open311_demo
 from minqing.people.models import Role

@@ -1,0 +1,1 @@
+"""The demo district, played forward through the real services (``minqing setup-demo``)."""
