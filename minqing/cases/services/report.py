@@ -36,9 +36,17 @@ from minqing.cases.timelimits import (
 from minqing.lib import clock
 from minqing.lib.errors import DomainError, NotAllowed
 from minqing.lib.phones import normalize_phone
-from minqing.outreach.models import OutreachSession, SessionStatus
 from minqing.people.models import User
 from minqing.places.models import Place
+
+
+def _session_closed(session: Any) -> bool:
+    """Is this talk closed (outreach.SessionStatus.CLOSED)? Read afresh, as the caller's copy
+    may predate the close; through the case's own relation, since talks are built on cases
+    (the outreach app sits above this one)."""
+    talks = Case._meta.get_field("session").related_model
+    assert talks is not None and not isinstance(talks, str)
+    return talks._default_manager.filter(pk=session.pk, status="closed").exists()
 
 
 @transaction.atomic
@@ -79,10 +87,7 @@ def case_report(
             % {"place": place.name, "kind": place.get_kind_display()},
             field="place",
         )
-    if (
-        session is not None
-        and OutreachSession.objects.filter(pk=session.pk, status=SessionStatus.CLOSED).exists()
-    ):  # read afresh: the caller's copy may predate the close
+    if session is not None and _session_closed(session):
         raise DomainError(
             _("This evening talk is closed; record the problem without it."), field="session"
         )

@@ -116,7 +116,7 @@ class Command(BaseCommand):
         if options["from_cases"]:
             if options.get("data") or options.get("exclude_data"):
                 raise CommandError(_("Use either --from-cases or --data, not both."))
-            from minqing.routing.from_cases import closed_case_examples
+            from minqing.cases.training import closed_case_examples
 
             steps = command_steps(self, 3, options)
             steps.step(_("Reading the closed cases…"))

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from minqing.cases import services
 from minqing.cases.models import Category
+from minqing.cases.training import closed_case_examples
 from minqing.routing import store
-from minqing.routing.from_cases import closed_case_examples
 
 DOORS = [
     "楼门坏了关不上",
