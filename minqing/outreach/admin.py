@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from minqing.outreach.models import OutreachSession
+from minqing.outreach.models import OutreachSession, SessionEvent
+
+
+class SessionEventInline(admin.TabularInline):
+    model = SessionEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "action", "actor", "data")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutreachSession)
@@ -10,3 +20,4 @@ class OutreachSessionAdmin(admin.ModelAdmin):
     search_fields = ["title", "community__name"]
     filter_horizontal = ["hosts", "liaison_units"]
     raw_id_fields = ["community"]
+    inlines = [SessionEventInline]

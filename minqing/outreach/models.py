@@ -71,3 +71,33 @@ class OutreachSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SessionEvent(models.Model):
+    """One immutable entry in a talk's history: who planned, recorded, closed or came back."""
+
+    session = models.ForeignKey(OutreachSession, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"))
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
+        ordering = ["session_id", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise RuntimeError("session events are immutable")
+        super().save(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.lib import clock
 from minqing.lib.errors import Conflict, DomainError, NotAllowed
-from minqing.outreach.models import OutreachSession, SessionKind, SessionStatus
+from minqing.outreach.models import OutreachSession, SessionEvent, SessionKind, SessionStatus
 from minqing.people.access import may_run_sessions
 from minqing.people.models import User
 from minqing.places.models import LiaisonUnit, Place, PlaceKind
@@ -23,6 +23,12 @@ def _may_run(actor: User | None, community: Place) -> None:
         raise NotAllowed(
             _("You may not run sessions in %(community)s.") % {"community": community.name}
         )
+
+
+def _event(session: OutreachSession, action: str, actor: User | None, **data: object) -> None:
+    SessionEvent.objects.create(
+        session=session, action=action, actor=actor, at=clock.now(), data=data
+    )
 
 
 @transaction.atomic
@@ -56,6 +62,7 @@ def session_plan(
     )
     session.hosts.set(list(hosts))
     session.liaison_units.set(list(liaison_units))
+    _event(session, "plan", actor, starts_at=starts_at.isoformat())
     return session
 
 
@@ -80,6 +87,7 @@ def session_record(
     session.ends_at = ended_at or clock.now()
     session.status = SessionStatus.HELD
     session.save(update_fields=["attendance", "notes", "ends_at", "status"])
+    _event(session, "record", actor, attendance=attendance)
     return session
 
 
@@ -102,6 +110,7 @@ def session_close(
         session.notes = notes.strip()
     session.status = SessionStatus.CLOSED
     session.save(update_fields=["revisit_on", "notes", "status"])
+    _event(session, "close", actor, revisit_on=revisit_on.isoformat() if revisit_on else None)
     return session
 
 
@@ -122,4 +131,5 @@ def session_revisit_done(
     session.revisit_done_by = actor
     session.revisit_note = (note or "").strip()
     session.save(update_fields=["revisit_done_at", "revisit_done_by", "revisit_note"])
+    _event(session, "revisit", actor)
     return session

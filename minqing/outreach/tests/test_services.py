@@ -144,3 +144,17 @@ def test_sessions_are_listed_for_the_people_of_their_community(world, talk):
     assert list(session_list_for(their_leader)) == []
     assert [s.pk for s in session_list_for(host_from_elsewhere)] == [talk.pk]
     assert list(session_list_for(world.users["nobody"])) == []
+
+
+def test_every_write_to_a_talk_is_in_its_history_with_who_did_it(world, talk):
+    staff, cadre = world.users["community_staff"], world.users["agency_cadre"]
+    session_record(actor=cadre, session=talk, attendance=18)
+    session_close(actor=staff, session=talk, revisit_on=dt.date(2026, 3, 9))
+    history = [(e.action, e.actor, e.data) for e in talk.events.order_by("at", "pk")]
+    assert history == [
+        ("plan", staff, {"starts_at": EVENING.isoformat()}),
+        ("record", cadre, {"attendance": 18}),
+        ("close", staff, {"revisit_on": "2026-03-09"}),
+    ]
+    with pytest.raises(RuntimeError):
+        talk.events.first().save()
