@@ -58,6 +58,9 @@ def _pages() -> list[tuple[str, str | None, str, dict]]:
         ("evening-talks", "community", "/talks/", DESK),
         ("dashboard", "leader", "/dashboards/", DESK),
         ("hot-issues", "leader", "/dashboards/hot/", DESK),
+        ("departments", "leader", "/dashboards/departments/", DESK),
+        ("department-figures", "water", "/dashboards/departments/D-WATER/", DESK),
+        ("public-results", None, "/results/", PHONE),
         ("resident-report", None, "/report/?community=HYNL", PHONE),
         ("contact-card", None, "/contacts/HYNL-G1-B07/", PHONE),
     ]
