@@ -90,7 +90,7 @@ class RouteMap:
     def _leaf_by_keywords(self, case: Case, top: Category) -> Category | None:
         """The leaf under ``top`` whose keywords the case's words match best, if any."""
         # Imported here: the selectors module imports this one.
-        from minqing.cases.selectors import category_suggest
+        from minqing.cases.categories import category_suggest
 
         leaves = [c for c in self._leaves_under(top) if _in_district(c, case)]
         if not leaves:

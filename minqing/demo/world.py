@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from minqing.cases import services as cs
+from minqing.cases.categories import category_leaves, category_suggest, urgency_suggest
 from minqing.cases.models import (
     Case,
     CaseState,
@@ -30,7 +31,6 @@ from minqing.cases.models import (
     TimeLimitClass,
     VisitStatus,
 )
-from minqing.cases.selectors import category_leaves, category_suggest, urgency_suggest
 from minqing.cases.tick import tick
 from minqing.cases.transitions import INTEGRATOR, RESIDENT
 from minqing.demo.data import (

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from minqing.cases import services
-from minqing.cases.models import CaseState, Category, TimeLimitClass
-from minqing.cases.selectors import UNSORTED_CATEGORY, category_leaves, triage_for
+from minqing.cases.categories import category_leaves
+from minqing.cases.models import UNSORTED_CATEGORY, CaseState, Category, TimeLimitClass
+from minqing.cases.selectors import triage_for
 from minqing.conftest import ROUTER_EXAMPLES
 
 pytestmark = pytest.mark.usefixtures("english")

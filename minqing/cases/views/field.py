@@ -14,6 +14,13 @@ from django.views.decorators.http import require_GET
 
 from minqing.cases import forms as f
 from minqing.cases import services
+from minqing.cases.categories import (
+    category_for_words,
+    category_leaves,
+    category_suggest,
+    district_code_of,
+    urgency_suggest,
+)
 from minqing.cases.duplicates import duplicates_for
 from minqing.cases.models import (
     Category,
@@ -22,17 +29,7 @@ from minqing.cases.models import (
     VisitStatus,
 )
 from minqing.cases.photos import photo_clean, photo_store
-from minqing.cases.selectors import (
-    capture_places_for,
-    category_for_words,
-    category_leaves,
-    category_suggest,
-    district_code_of,
-    open_cases_for,
-    queue_counts,
-    urgency_suggest,
-    visits_due_for,
-)
+from minqing.cases.selectors import capture_places_for, open_cases_for, queue_counts, visits_due_for
 from minqing.cases.views.common import (
     _is_dispatcher,
     _is_field,

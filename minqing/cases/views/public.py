@@ -12,14 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.cases import forms as f
 from minqing.cases import services
+from minqing.cases.categories import category_leaves
 from minqing.cases.models import Case, CaseState, Channel, VisitMethod
-from minqing.cases.selectors import (
-    case_events,
-    case_get_public,
-    case_track,
-    category_leaves,
-    pending_visit,
-)
+from minqing.cases.selectors import case_events, case_get_public, case_track, pending_visit
 from minqing.cases.timeline import public_timeline
 from minqing.cases.transitions import RESIDENT
 from minqing.cases.views.field import resolve_category
