@@ -110,7 +110,7 @@ def world(db) -> World:
     )
 
 
-# --- added for the spine's test suite ------------------------------------------------------
+# --- shared fixtures ------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)

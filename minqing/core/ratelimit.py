@@ -7,6 +7,7 @@ cache (Redis or the database cache) so the limits hold across them (docs/operati
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 
 from django.conf import settings
@@ -15,9 +16,11 @@ from django.http import HttpRequest
 
 
 def client_key(request: HttpRequest) -> str:
-    """The client's address, hashed (the cache holds no personal data in clear)."""
+    """A keyed hash of the client's address (HMAC with the secret key): the cache never holds
+    the address, and without the key it cannot be found by hashing every IPv4 address."""
     addr = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hashlib.sha256(addr.encode()).hexdigest()[:24]
+    digest = hmac.new(settings.SECRET_KEY.encode(), addr.encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
 
 
 def _limit(name: str) -> tuple[int, int]:

@@ -18,9 +18,6 @@ def place_get(*, code: str) -> Place:
         ) from None
 
 
-# --- added for the pages --------------------------------------------------------------------
-
-
 def places_of_kind(kind: str, *, within: Place | None = None) -> QuerySet[Place]:
     qs = Place.objects.filter(kind=kind)
     if within is not None:

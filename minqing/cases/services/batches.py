@@ -98,7 +98,7 @@ def batch_resolve(*, actor: User | None, batch: Batch, reply: str) -> Batch:
 
 @transaction.atomic
 def batch_add(*, actor: User | None, batch: Batch, cases: Iterable[Case]) -> Batch:
-    """Merge more open cases into an existing, unresolved batch (added for the case page)."""
+    """Merge more open cases into an existing, unresolved batch."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.resolved_at is not None:
         raise Conflict(_("This batch is already resolved."), code="batch_resolved")
