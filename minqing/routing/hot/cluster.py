@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import MultiLabelBinarizer, normalize
@@ -94,8 +95,8 @@ def topic_vectors(titles: list[str], bodies: list[str]) -> sp.csr_matrix:
         vectorizer = TfidfVectorizer(analyzer=char_pairs, sublinear_tf=True, dtype=np.float32)
         try:
             return vectorizer.fit_transform(texts)
-        except ValueError:  # no text has two characters in a row
-            return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+        except ValueError:  # no text has two characters in a row: one column of zeros
+            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
 
     combined = sp.hstack(
         [block(titles) * TITLE_WEIGHT, block(bodies) * (1 - TITLE_WEIGHT)], format="csr"
@@ -145,8 +146,7 @@ def cluster(
         wide = np.array(found.broad)
         r, c = same.row, same.col
         sim[r, c] += np.where(wide[r] | wide[c], SAME_AREA_BONUS, SAME_PLACE_BONUS)
-    iu = np.triu_indices(n, k=1)
-    condensed = 1.0 - sim[iu].astype(np.float64)
+    condensed = 1.0 - squareform(sim, checks=False).astype(np.float64)
     np.clip(condensed, 0.0, 1.0, out=condensed)
     tree = linkage(condensed, method="average")
     return fcluster(tree, t=1.0 - threshold, criterion="distance")

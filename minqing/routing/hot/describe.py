@@ -88,22 +88,26 @@ class HotIssue:
         }
 
 
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
 _WEAK = frozenset(
-    "问题 反映 投诉 举报 建议 咨询 关于 请问 希望 要求 请求 恳请 强烈 "
-    "尽快 什么 为什么 何时 怎么 如何 能否 是否 可以 不能 没有 一直 严重 "
-    "相关 部门 领导 政府 市民 群众 我们 你们 他们 现在 目前 已经 进行 "
-    "存在 情况 解决 处理 合理 多次 一些 一个 这个 那个 还是 为何 到底 "
-    "有关 希望 能够 应该 依旧 仍然 还有 谁来 管管 了 的 吗 呢 和 与 "
-    "及 对 在 是 有 被 把 将 给 让 请 问 再次".split()
+    _split(
+        "问题 反映 投诉 举报 建议 咨询 关于 请问 希望 要求 请求 恳请 强烈 "
+        "尽快 什么 为什么 何时 怎么 如何 能否 是否 可以 不能 没有 一直 严重 "
+        "相关 部门 领导 政府 市民 群众 我们 你们 他们 现在 目前 已经 进行 "
+        "存在 情况 解决 处理 合理 多次 一些 一个 这个 那个 还是 为何 到底 "
+        "有关 希望 能够 应该 依旧 仍然 还有 谁来 管管 了 的 吗 呢 和 与 "
+        "及 对 在 是 有 被 把 将 给 让 请 问 再次"
+    )
 )
 
 
 def problem_words(text: str) -> list[str]:
     """The analyzer of the keywords: the words of ``text`` that can tell a problem (two
     characters or more, not a number, not one of the words every complaint uses)."""
-    return [
-        w for w in textmod.words(text) if len(w) >= 2 and not w.isdigit() and w not in _WEAK
-    ]
+    return [w for w in textmod.words(text) if len(w) >= 2 and not w.isdigit() and w not in _WEAK]
 
 
 def describe(
@@ -122,24 +126,25 @@ def describe(
         return []
     vectorizer = TfidfVectorizer(analyzer=problem_words, binary=True, norm=None)
     try:
-        word_weights = sp.csr_matrix(vectorizer.fit_transform(titles))
+        word_weights = vectorizer.fit_transform(titles)
         vocabulary = vectorizer.get_feature_names_out()
     except ValueError:  # no title holds such a word
         word_weights, vocabulary = sp.csr_matrix((len(titles), 0)), np.array([], dtype=object)
     # Each group's mean TF-IDF weight of each word over its titles.
-    group_weights = centres(word_weights, groups)
-    return [
-        _issue(messages, members, found, group_weights[k], vocabulary, vectors, weights, reference)
-        for k, members in enumerate(groups)
-    ]
+    means = centres(word_weights, groups)
+    issues = []
+    for k, members in enumerate(groups):
+        row = slice(means.indptr[k], means.indptr[k + 1])
+        words = dict(zip(vocabulary[means.indices[row]], means.data[row].tolist(), strict=True))
+        issues.append(_issue(messages, members, found, words, vectors, weights, reference))
+    return issues
 
 
 def _issue(
     messages: Sequence[Message],
     members: list[int],
     found: PlaceEvidence,
-    word_weights: sp.csr_matrix,
-    vocabulary: np.ndarray,
+    words: dict[str, float],
     vectors: sp.csr_matrix,
     weights: HeatWeights,
     reference: datetime | None,
@@ -168,7 +173,7 @@ def _issue(
         name, count = place_count.most_common(1)[0]
         if count * 3 >= len(members):
             place = name
-    keywords = _keywords(word_weights, vocabulary, {unit, place, *place_count})
+    keywords = _keywords(words, {unit, place, *place_count})
     # The representative title: the member closest to the group's centre.
     closest = members[0]
     if len(members) > 2:
@@ -197,15 +202,13 @@ def _issue(
     )
 
 
-def _keywords(
-    word_weights: sp.csr_matrix, vocabulary: np.ndarray, exclude: set[str], k: int = 3
-) -> list[str]:
-    """The ``k`` words of highest weight in a group's row of mean weights, leaving out the
-    words that hold or are held by one of ``exclude`` (its place names)."""
+def _keywords(words: dict[str, float], exclude: set[str], k: int = 3) -> list[str]:
+    """The ``k`` words of highest weight, leaving out the words that hold or are held by one
+    of ``exclude`` (the group's place names)."""
     scored = [
-        (float(weight), str(vocabulary[column]))
-        for column, weight in zip(word_weights.indices, word_weights.data, strict=True)
+        (weight, word)
+        for word, weight in words.items()
+        if not any(word in e or e in word for e in exclude if e)
     ]
-    scored = [s for s in scored if not any(s[1] in e or e in s[1] for e in exclude if e)]
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [w for _, w in scored[:k]]

@@ -78,6 +78,16 @@ def test_heat_counts_distinct_reporters_support_and_recency():
 
 def test_no_messages_no_groups():
     assert find_hot_issues([]) == []
+    assert (
+        find_hot_issues([msg(1, "路灯不亮晚上很黑"), msg(2, "学校食堂饭菜质量差")], min_size=2)
+        == []
+    )
+
+
+def test_texts_without_two_characters_in_a_row_or_a_telling_word_still_form_groups():
+    issues = find_hot_issues([msg(1, "路"), msg(2, "？"), msg(3, "的了"), msg(4, "的了", days=1)])
+    assert sorted(sorted(g.ids) for g in issues) == [["1"], ["2"], ["3", "4"]]
+    assert all(g.name and g.keywords == [] for g in issues)
 
 
 def test_spreadsheet_times_may_be_strings_or_dates():
