@@ -120,6 +120,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _reply_check_records_only(settings):
+    """Tests written before the reply quality check resolve cases with short replies
+    ("已修好"): the check records its flags but does not refuse. The reply-quality tests
+    turn the refusal back on (``settings.MINQING_REPLY_CHECK_REFUSES = True``)."""
+    settings.MINQING_REPLY_CHECK_REFUSES = False
+
+
+@pytest.fixture(autouse=True)
 def _no_router_unless_trained(settings, tmp_path_factory):
     """Every test starts without a router model, in a models directory of its own, so no
     test routes by accident nor writes into the repository's ``var/models`` (the demo's).

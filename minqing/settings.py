@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "minqing.people",
     "minqing.cases",
     "minqing.outreach",
+    "minqing.whistles",
     "minqing.notify",
     "minqing.routing",
     "minqing.open311",
@@ -193,6 +194,79 @@ MINQING_RULES_CACHE_SECONDS = env_int("MINQING_RULES_CACHE_SECONDS", 60)
 # A return visit opens this long after resolution and is due within the second value.
 MINQING_RETURN_VISIT_OPENS_AFTER = timedelta(hours=env_int("MINQING_RETURN_VISIT_OPENS_HOURS", 24))
 MINQING_RETURN_VISIT_WITHIN = timedelta(days=env_int("MINQING_RETURN_VISIT_DAYS", 7))
+# Reply quality (cases/replies.py; thresholds measured by bench/reply_quality.py, see
+# docs/routing.md "Reply quality"): a reply with fewer letters/digits/Chinese characters than
+# MIN_CHARS, or with fewer than TEMPLATE_MIN_CHARS once the stock phrases are taken out, or
+# sharing no content word with the case, or this similar to another recent reply of the same
+# department, is flagged; the handler may still send it with a reason.
+# With REFUSES off the flags are only recorded (a district that wants to watch before it
+# enforces).
+MINQING_REPLY_CHECK_REFUSES = env_bool("MINQING_REPLY_CHECK_REFUSES", True)
+MINQING_REPLY_MIN_CHARS = env_int("MINQING_REPLY_MIN_CHARS", 15)
+MINQING_REPLY_TEMPLATE_MIN_CHARS = env_int("MINQING_REPLY_TEMPLATE_MIN_CHARS", 15)
+MINQING_REPLY_COPY_THRESHOLD = env_float("MINQING_REPLY_COPY_THRESHOLD", 0.9)
+MINQING_REPLY_COPY_DAYS = env_int("MINQING_REPLY_COPY_DAYS", 30)
+MINQING_REPLY_STOCK_PHRASES = env_list(
+    "MINQING_REPLY_STOCK_PHRASES",
+    [
+        "您好",
+        "你好",
+        "网友",
+        "来信收悉",
+        "已收悉",
+        "收悉",
+        "您的留言",
+        "您反映的问题",
+        "你反映的问题",
+        "关于您反映的问题",
+        "现回复如下",
+        "现将有关情况回复如下",
+        "回复如下",
+        "已转交",
+        "已转至",
+        "已转",
+        "转交",
+        "相关部门",
+        "有关部门",
+        "有关单位",
+        "相关单位",
+        "调查处理",
+        "调查处置",
+        "调查核处",
+        "核实",
+        "核查",
+        "办复",
+        "答复反馈",
+        "处理",
+        "处置",
+        "正在处理",
+        "正在办理",
+        "尽快",
+        "及时回复",
+        "如有情况将及时回复",
+        "感谢您的支持",
+        "感谢您对我们工作的支持",
+        "非常感谢您对我们工作的支持",
+        "感谢您的留言",
+        "谢谢",
+        "敬请谅解",
+        "给您带来的不便",
+        "祝您事事顺心",
+        "已经",
+        "已",
+        "并",
+        "交",
+        "和",
+        "的",
+        "您",
+        "你",
+        "问题",
+        "反映",
+        "通过",
+        "平台",
+        "留言",
+    ],
+)
 # The prefix of tracking codes when the district has no short code of its own.
 MINQING_CODE_PREFIX = env_str("MINQING_CODE_PREFIX", "MQ")
 
@@ -235,6 +309,10 @@ MINQING_ROUTER_CHANNELS = env_list("MINQING_ROUTER_CHANNELS", ["web", "api", "ph
 MINQING_ROUTER_MODELS_DIR = Path(env_str("MINQING_ROUTER_MODELS_DIR", str(VAR_DIR / "models")))
 # Duplicate suggestions: open cases of the same community reported within this many days.
 MINQING_DUPLICATE_WINDOW_DAYS = env_int("MINQING_DUPLICATE_WINDOW_DAYS", 30)
+
+# --- whistles (吹哨报到)
+# How long a department called to the site has to report there, unless the caller says.
+MINQING_WHISTLE_MINUTES = env_int("MINQING_WHISTLE_MINUTES", 30)
 
 # --- public results page
 # The public results page (/results/) is computed at most once per this many seconds (and

@@ -100,7 +100,13 @@ def error_response(
 
 
 def domain_error_response(error: DomainError) -> HttpResponse:
-    return error_response(status_for(error), error.code, str(error), field=error.field)
+    return error_response(
+        status_for(error),
+        error.code,
+        str(error),
+        field=error.field,
+        details=getattr(error, "details", None),
+    )
 
 
 # Pydantic's messages are English only; the common ones are translated here.

@@ -231,6 +231,8 @@ class DispatchIn(In):
 
 class ReplyIn(In):
     reply: Required
+    # Required when the reply quality check flags the reply (the 422 lists the reasons).
+    override_reason: Text = ""
 
 
 class ReasonIn(In):

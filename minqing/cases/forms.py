@@ -202,6 +202,21 @@ class ReplyForm(ActionForm):
         help_text=_("The resident reads this on the tracking page."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Shown once the reply quality check has flagged the reply (``flagged``): the service
+    # refuses a flagged reply without it.
+    override_reason = forms.CharField(
+        label=_("Send anyway, because…"),
+        help_text=_("Say why this reply is right for this case as it is."),
+        required=False,
+        widget=forms.HiddenInput(),
+    )
+
+    def __init__(self, *args, flagged: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if flagged:
+            field = self.fields["override_reason"]
+            field.widget = forms.Textarea(attrs={"rows": 2})
+            field.widget.is_required = True
 
 
 class DispatchForm(ActionForm):

@@ -387,3 +387,26 @@ def recently_routed_for(user: User, *, days: int = 7, limit: int = 10) -> list[C
         .filter(_dispatcher_q(user), pk__in=routed)
         .order_by("-reported_at")[:limit]
     )
+
+
+def recent_replies(case: Case, *, limit: int = 100) -> list[str]:
+    """The latest replies to other cases by the same department (or, for a case that went to
+    a person, by that person) within ``MINQING_REPLY_COPY_DAYS``: what a new reply to
+    ``case`` is compared with by the reply quality check."""
+    from django.conf import settings
+
+    if case.assignee_department_id is not None:
+        owner = Q(assignee_department_id=case.assignee_department_id)
+    elif case.assignee_user_id is not None:
+        owner = Q(assignee_user_id=case.assignee_user_id)
+    else:
+        return []
+    since = clock.now() - timedelta(days=settings.MINQING_REPLY_COPY_DAYS)
+    rows = (
+        Case.objects.filter(owner, resolved_at__gte=since)
+        .exclude(pk=case.pk)
+        .exclude(reply="")
+        .order_by("-resolved_at")
+        .values_list("reply", flat=True)[:limit]
+    )
+    return list(rows)

@@ -12,6 +12,7 @@ under a lock with the same conditions, so the second sweep finds nothing left to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +39,13 @@ class TickResult:
     escalated: int = 0
     visits_opened: int = 0
     visits_overdue: int = 0
+    whistle_calls_late: int = 0
+
+
+# Sweeps of apps built on cases, which this module may not import (docs/decisions/0008): the
+# whistles app registers its own when it loads. Each takes the moment and returns how many
+# calls to the site it found late.
+WHISTLE_SWEEPS: list[Callable[[datetime], int]] = []
 
 
 def _climb(case: Case, moment: datetime, result: TickResult) -> None:
@@ -89,4 +97,5 @@ def tick(*, now: datetime | None = None) -> TickResult:
     for pk in _pks(late_visits):
         flagged = return_visit_mark_overdue(visit=ReturnVisit(pk=pk), moment=moment)
         result.visits_overdue += flagged is not None
+    result.whistle_calls_late = sum(sweep(moment) for sweep in WHISTLE_SWEEPS)
     return result

@@ -101,6 +101,20 @@ def _staff_text(event: CaseEvent) -> str:
             "deadline": _when(d.get("deadline")),
         },
         "suggest": _suggest_text(d),
+        "whistle": _("%(who)s called %(departments)s to the site, to arrive by %(deadline)s.")
+        % {
+            "who": who,
+            "departments": d.get("departments", ""),
+            "deadline": _when(d.get("deadline")),
+        },
+        "whistle_arrive": _("%(who)s of %(department)s reported on site (%(timing)s).")
+        % {
+            "who": who,
+            "department": d.get("department", ""),
+            "timing": _("late") if d.get("late") else _("in time"),
+        },
+        "whistle_close": _("%(who)s closed the call to the site: the problem is handled.")
+        % {"who": who},
     }
     return texts.get(event.action, event.action)
 
@@ -138,7 +152,7 @@ def staff_timeline(events) -> list[Line]:
 
 # What residents see: passive voice, no staff names, no internal notes.
 _PUBLIC_NOTE = {"solve_on_spot", "resolve", "batch_resolve", "reject", "reopen"}
-_PUBLIC_SKIP = {"note", "reveal_phone", "merge", "suggest", "visit_overdue"}
+_PUBLIC_SKIP = {"note", "reveal_phone", "merge", "suggest", "visit_overdue", "whistle_close"}
 
 
 def _public_text(event: CaseEvent) -> str:
@@ -168,6 +182,9 @@ def _public_text(event: CaseEvent) -> str:
         "reopen": _("It was reopened."),
         "overdue": _("It passed its deadline and is being followed up."),
         "visit_due": _("We would like to know whether it is fixed."),
+        "whistle": _("The departments concerned were called to the site."),
+        "whistle_arrive": _("%(department)s came to the site.")
+        % {"department": d.get("department", "")},
     }
     return texts.get(event.action, "")
 

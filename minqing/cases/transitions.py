@@ -24,6 +24,9 @@ RESIDENT = "resident"
 INTEGRATOR = "integrator"
 SYSTEM = "system"
 TEAM = "team"
+# A handler of a department called to the site by a whistle (吹哨报到), whether or not the
+# case is with that department; the whistles app checks who that is before it says so.
+CALLED = "called"
 
 STAFF = FIELD | DISPATCHERS | DESK | {Role.HANDLER, ASSIGNEE, TEAM}
 VISITORS = FIELD | DISPATCHERS | {RESIDENT, SYSTEM, TEAM}
@@ -93,12 +96,20 @@ TRANSITIONS: dict[str, Transition] = {
         _t("visit_overdue", [S.RESOLVED], UNCHANGED, [SYSTEM], _("flag a late return visit")),
         # When it is not sure, the router leaves its three suggestions for the dispatcher.
         _t("suggest", [S.REPORTED], UNCHANGED, [SYSTEM], _("suggest a category")),
+        # A whistle (吹哨报到, the whistles app): departments called to the site, each arrival,
+        # and the close once the problem is handled. Written through case_annotate only.
+        _t("whistle", OPEN_STATES, UNCHANGED, DISPATCHERS | {TEAM}, _("call departments")),
+        _t("whistle_arrive", ALL_STATES, UNCHANGED, [CALLED], _("report arrival on site")),
+        _t("whistle_close", ALL_STATES, UNCHANGED, DISPATCHERS | {TEAM}, _("close the call")),
     ]
 }
 
 
 # Taken only inside another step: reporting (solve_on_spot) or a batch (merge, batch_resolve).
 NOT_OFFERED_ALONE = {"report", "solve_on_spot", "batch_resolve"}
+# Annotations another app's service leaves in the history (case_annotate), never offered here.
+WHISTLE_ACTIONS = {"whistle", "whistle_arrive", "whistle_close"}
+NOT_OFFERED_ALONE |= WHISTLE_ACTIONS
 
 
 def allowed_actions(state: str, roles: set[str]) -> list[str]:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("results/", public.results, name="results"),
     path("", include("minqing.cases.urls")),
     path("talks/", include("minqing.outreach.urls")),
+    path("whistles/", include("minqing.whistles.urls")),
     path("contacts/", include("minqing.people.urls")),
 ]

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from minqing.cases import models as cm
 from minqing.cases.models import CaseState
+from minqing.cases.replies import CODES, reason_labels
 from minqing.dashboards.selectors import (
     GOOD,
     LATE,
@@ -413,3 +414,38 @@ def department_get_for(user, code: str) -> Department:
     if department is None:
         raise NotFound(_("No department %(code)s that you can see.") % {"code": code})
     return department
+
+
+@dataclass(frozen=True)
+class FlaggedReplies:
+    """Resolutions whose reply the reply quality check flagged, for one department."""
+
+    total: int
+    overridden: int  # sent anyway, with a reason
+    by_reason: list[tuple[str, int]]  # (reason label, resolutions flagged for it)
+
+
+def flagged_replies(department: Department, since: datetime, until: datetime) -> FlaggedReplies:
+    """The department's resolutions in ``[since, until)`` with ``reply_flags``, by reason."""
+    rows = cm.CaseEvent.objects.filter(
+        case__assignee_department=department,
+        action__in=RESOLVING,
+        at__gte=since,
+        at__lt=until,
+        data__has_key="reply_flags",
+    ).values_list("data", flat=True)
+    counts = dict.fromkeys(CODES, 0)
+    total = overridden = 0
+    for data in rows:
+        total += 1
+        overridden += bool(data.get("override"))
+        for flag in data.get("reply_flags") or []:
+            code = flag.get("code")
+            if code in counts:
+                counts[code] += 1
+    labels = reason_labels()
+    return FlaggedReplies(
+        total=total,
+        overridden=overridden,
+        by_reason=[(str(labels[code]), n) for code, n in counts.items()],
+    )

@@ -292,3 +292,15 @@ def solved_total(place: Place) -> tuple[int, datetime | None]:
         n=Count("id", filter=Q(state__in=SOLVED_STATES)), first=Min("reported_at")
     )
     return r["n"], r["first"]
+
+
+def flagged_replies_total(place: Place, since: datetime, until: datetime) -> int:
+    """Resolutions in ``[since, until)`` of the place's cases whose reply the reply quality
+    check flagged (sent anyway, or recorded on a batch or an on-the-spot fix)."""
+    return cm.CaseEvent.objects.filter(
+        case__place__path__startswith=place.path,
+        action__in=("resolve", "batch_resolve", "solve_on_spot"),
+        at__gte=since,
+        at__lt=until,
+        data__has_key="reply_flags",
+    ).count()

@@ -19,6 +19,7 @@ from minqing.dashboards.forms import INDICATOR_CHOICES, DashboardForm, HotIssues
 from minqing.dashboards.hot import hot_issues, hot_places_for
 from minqing.lib import clock
 from minqing.lib.errors import NotFound
+from minqing.whistles.selectors import department_figures
 
 DEFAULT_DAYS = 90
 HOT_DEFAULT_DAYS = 30
@@ -92,6 +93,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "first": first,
             "can_see_hot": hot_places_for(user).filter(pk=place.pk).exists(),
             "can_see_departments": r.can_rank_departments(user),
+            "flagged_replies": s.flagged_replies_total(place, since, until),
+            "whistle_rows": department_figures(place=place, since=since, until=until),
         },
     )
 
@@ -199,6 +202,7 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
             "figures": figures,
             "before": before,
             "changes": r.changes(figures, before),
+            "flagged": r.flagged_replies(department, since, until),
             "rows": r.rank_people(department, since, until, period["indicator"]),
             "overdue_url": (
                 reverse("cases:department") + "?overdue=yes"

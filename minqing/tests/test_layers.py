@@ -19,6 +19,7 @@ LAYERS = [
     "routing",
     "cases",
     "outreach",
+    "whistles",
     "dashboards",
     "demo",
     "open311",

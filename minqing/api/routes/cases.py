@@ -203,7 +203,11 @@ def resolve_case(
         response,
         code,
         lambda user, case, version: services.case_resolve(
-            actor=user, case=case, version=version, reply=payload.reply
+            actor=user,
+            case=case,
+            version=version,
+            reply=payload.reply,
+            override_reason=payload.override_reason,
         ),
     )
 

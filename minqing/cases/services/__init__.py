@@ -21,6 +21,7 @@ from minqing.cases.services.batches import (
 from minqing.cases.services.lifecycle import (
     case_accept,
     case_add_note,
+    case_annotate,
     case_close,
     case_dispatch,
     case_escalate,
@@ -53,6 +54,7 @@ __all__ = [
     "batch_resolve",
     "case_accept",
     "case_add_note",
+    "case_annotate",
     "case_close",
     "case_dispatch",
     "case_dispatch_suggested",

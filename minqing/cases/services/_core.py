@@ -22,6 +22,8 @@ from minqing.cases.models import (
     VisitStatus,
 )
 from minqing.cases.permissions import roles_for
+from minqing.cases.replies import Flag, flags_data, reply_check
+from minqing.cases.selectors import recent_replies
 from minqing.cases.timelimits import (
     deadline_for,
     level_place_code,
@@ -216,6 +218,20 @@ def _cancel_visits(case: Case) -> None:
     ReturnVisit.objects.filter(
         case=case, status__in=[VisitStatus.SCHEDULED, VisitStatus.OPEN]
     ).update(status=VisitStatus.CANCELLED)
+
+
+def _reply_data(
+    case: Case, reply: str, *, others: list[str] | None = None
+) -> tuple[list[Flag], dict[str, Any]]:
+    """Run the reply quality check on a reply to ``case``: the flags, and the event data
+    that records them (``{"reply_flags": [...]}``, empty when the reply is fine). ``others``
+    are the replies to compare with (default: the owner's recent replies)."""
+    flags = reply_check(
+        reply,
+        case_text=f"{case.title} {case.description}",
+        other_replies=recent_replies(case) if others is None else others,
+    )
+    return flags, ({"reply_flags": flags_data(flags)} if flags else {})
 
 
 def _resolved(moment: datetime, reply: str) -> Callable[[Case], dict[str, Any]]:

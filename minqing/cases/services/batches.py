@@ -14,7 +14,9 @@ from minqing.cases.models import (
     Batch,
     Case,
 )
+from minqing.cases.selectors import recent_replies
 from minqing.cases.services._core import (
+    _reply_data,
     _required,
     _resolved,
     _schedule_visit,
@@ -78,7 +80,14 @@ def batch_resolve(*, actor: User | None, batch: Batch, reply: str) -> Batch:
     if batch.resolved_at is not None:
         raise Conflict(_("This batch is already resolved."), code="batch_resolved")
     moment = clock.now()
-    for case in batch.cases.filter(state__in=OPEN_STATES).select_related("category"):
+    members = list(batch.cases.filter(state__in=OPEN_STATES).select_related("category"))
+    # The reply quality check runs on every member but never refuses: one piece of work for
+    # many cases is reported by whoever runs the batch, and the flags are only recorded (and
+    # counted on the dashboard). The replies to compare with are read once, before any member
+    # is resolved, so the members do not count as copies of each other.
+    others = recent_replies(members[0]) if members else []
+    for case in members:
+        _flags, flagged = _reply_data(case, reply, others=others)
         case = _transition(
             case,
             "batch_resolve",
@@ -86,7 +95,7 @@ def batch_resolve(*, actor: User | None, batch: Batch, reply: str) -> Batch:
             role=None,
             version=None,
             note=reply,
-            data={"batch": batch.code},
+            data={"batch": batch.code, **flagged},
             changes=_resolved(moment, reply),
         )
         _schedule_visit(case, moment)

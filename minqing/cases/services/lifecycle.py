@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +14,13 @@ from minqing.cases.models import (
     Case,
     Category,
 )
+from minqing.cases.replies import ReplyFlagged
 from minqing.cases.services._core import (
     _back_with_the_dispatcher,
     _cancel_visits,
     _level_deadline,
     _reopened,
+    _reply_data,
     _required,
     _resolved,
     _responded,
@@ -29,6 +32,7 @@ from minqing.cases.timelimits import (
     limit_class,
     policy_for,
 )
+from minqing.cases.transitions import WHISTLE_ACTIONS
 from minqing.lib import clock
 from minqing.lib.errors import Conflict, DomainError
 from minqing.people.models import User
@@ -152,9 +156,27 @@ def case_start(*, actor: User | None, case: Case, version: int | None, note: str
 
 
 @transaction.atomic
-def case_resolve(*, actor: User | None, case: Case, version: int | None, reply: str) -> Case:
-    """The handler reports the work done, with a reply the resident will read."""
+def case_resolve(
+    *,
+    actor: User | None,
+    case: Case,
+    version: int | None,
+    reply: str,
+    override_reason: str = "",
+) -> Case:
+    """The handler reports the work done, with a reply the resident will read.
+
+    The reply quality check (``cases/replies.py``) runs here, so every door gets the same
+    rule: a flagged reply is refused (``ReplyFlagged``, field "reply", listing the reasons)
+    unless ``override_reason`` says why to send it anyway; the flags and the reason are
+    recorded in the event's data."""
     reply = _required(reply, "reply", _("Reply to the resident"))
+    flags, data = _reply_data(case, reply)
+    override = (override_reason or "").strip()
+    if flags and not override and settings.MINQING_REPLY_CHECK_REFUSES:
+        raise ReplyFlagged(flags)
+    if flags and override:
+        data["override"] = override
     moment = clock.now()
     case = _transition(
         case,
@@ -163,6 +185,7 @@ def case_resolve(*, actor: User | None, case: Case, version: int | None, reply: 
         role=None,
         version=version,
         note=reply,
+        data=data,
         changes=_resolved(moment, reply),
     )
     _schedule_visit(case, moment)
@@ -327,3 +350,23 @@ def case_reveal_phone(*, actor: User | None, case: Case) -> str:
     """Return the reporter's full number; the look is recorded in the case history."""
     _transition(case, "reveal_phone", actor=actor, role=None, version=None)
     return case.reporter_phone
+
+
+@transaction.atomic
+def case_annotate(
+    *,
+    case: Case,
+    action: str,
+    actor: User | None,
+    role: str | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """Write another app's step into the case's history (a whistle, an arrival, its close).
+
+    The step must be one of the annotations kept for this (``WHISTLE_ACTIONS``); the roles
+    allowed are the transitions table's, as for every other step.
+    """
+    if action not in WHISTLE_ACTIONS:
+        raise ValueError(f"{action} is not an annotation other apps may write")
+    return _transition(case, action, actor=actor, role=role, version=None, note=note, data=data)

@@ -22,6 +22,7 @@ from minqing.cases.services._core import (
     _check,
     _choice,
     _record,
+    _reply_data,
     _required,
     _resolved,
     _schedule_visit,
@@ -145,6 +146,9 @@ def case_report(
     case.save()
     _record(case, "report", actor, role, from_state="", from_level="", data={"channel": channel})
     if solved_on_spot:
+        # Solved during the visit: the reply quality check runs but never refuses (the
+        # report must not be lost on a phone in the street); the flags are only recorded.
+        _flags, flagged = _reply_data(case, reply)
         case = _transition(
             case,
             "solve_on_spot",
@@ -152,6 +156,7 @@ def case_report(
             role=role,
             version=None,
             note=reply,
+            data=flagged,
             changes=_resolved(moment, reply),
         )
         _schedule_visit(case, moment)

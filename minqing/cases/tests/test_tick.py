@@ -233,11 +233,13 @@ def test_the_tick_command_reports_what_it_did(world, cases, at_t0, capsys):
     at_t0.move_to(T0 + 25 * HOUR, tick=False)
     call_command("tick")
     assert capsys.readouterr().out.strip() == (
-        "overdue: 4, escalated: 3, return visits opened: 1, return visits late: 0"
+        "overdue: 4, escalated: 3, return visits opened: 1, return visits late: 0, "
+        "late whistle calls: 0"
     )
     call_command("tick")
     assert capsys.readouterr().out.strip() == (
-        "overdue: 0, escalated: 0, return visits opened: 0, return visits late: 0"
+        "overdue: 0, escalated: 0, return visits opened: 0, return visits late: 0, "
+        "late whistle calls: 0"
     )
 
 

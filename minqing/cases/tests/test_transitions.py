@@ -22,7 +22,15 @@ from minqing.cases.models import (
     VisitStatus,
 )
 from minqing.cases.selectors import case_actions_for
-from minqing.cases.transitions import ASSIGNEE, INTEGRATOR, RESIDENT, SYSTEM, TEAM, TRANSITIONS
+from minqing.cases.transitions import (
+    ASSIGNEE,
+    INTEGRATOR,
+    NOT_OFFERED_ALONE,
+    RESIDENT,
+    SYSTEM,
+    TEAM,
+    TRANSITIONS,
+)
 from minqing.lib.errors import Conflict, NotAllowed
 from minqing.notify.models import OutboxMessage
 from minqing.people.models import Role
@@ -372,7 +380,13 @@ def test_every_action_in_the_table_is_covered_by_these_tests():
     by_tick = {"overdue", "visit_due", "visit_overdue"}
     by_report = {"report", "solve_on_spot"}
     by_router = {"route", "suggest"}  # at intake, by case_route: see test_routing.py
-    assert set(TRANSITIONS) == set(SERVICE_ACTIONS) | by_tick | by_report | by_router
+    # Written by the whistles services through case_annotate: see whistles/tests.
+    by_whistles = {"whistle", "whistle_arrive", "whistle_close"}
+    assert set(TRANSITIONS) == (
+        set(SERVICE_ACTIONS) | by_tick | by_report | by_router | by_whistles
+    )
+    assert by_whistles <= NOT_OFFERED_ALONE
+    assert all(TRANSITIONS[a].targets is None for a in by_whistles)
     # What tick and the router do is the system's alone.
     assert all(TRANSITIONS[a].roles == {SYSTEM} for a in by_tick | by_router)
     # The router only ever decides a case nobody has taken on yet.

@@ -26,6 +26,7 @@ from minqing.cases.models import (
 )
 from minqing.cases.permissions import roles_for
 from minqing.cases.photos import photo_names, photo_open
+from minqing.cases.replies import ReplyFlagged
 from minqing.cases.routes import suggested_dispatch
 from minqing.cases.selectors import (
     batch_get_for,
@@ -51,6 +52,7 @@ from minqing.people.selectors import (
     dispatch_people_for,
 )
 from minqing.places.selectors import departments_serving
+from minqing.whistles.selectors import may_whistle, whistles_for
 
 # When the action leaves the case out of the acting user's sight (the view lands on their
 # queue instead of the case page), the message names the case.
@@ -127,7 +129,13 @@ def _run_action(action: str, user: User, case: Case, d: dict[str, Any]) -> None:
             **_dispatch_target(user, case, d["to"]),
         )
     elif action == "resolve":
-        services.case_resolve(actor=user, case=case, version=v, reply=d["reply"])
+        services.case_resolve(
+            actor=user,
+            case=case,
+            version=v,
+            reply=d["reply"],
+            override_reason=d["override_reason"],
+        )
     elif ACTIONS[action].asks == REASON:
         service = getattr(services, f"case_{action}")
         service(actor=user, case=case, version=v, reason=d["reason"])
@@ -203,6 +211,8 @@ def _case_page(
             "can_reveal": bool(case.reporter_phone) and "reveal_phone" in allowed,
             "revealed": revealed,
             "now": clock.now(),
+            "can_whistle": case.is_open and may_whistle(user, case.place),
+            "whistles": whistles_for(user).filter(case=case),
         },
         status=status,
     )
@@ -353,6 +363,12 @@ def case_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     except StaleVersion:
         messages.warning(request, STALE)
         return redirect("cases:detail", code=case.code)
+    except ReplyFlagged as e:
+        # The reasons next to the reply, and the "send anyway, because…" field shown.
+        form = f.ReplyForm(request.POST, initial={"version": case.version}, flagged=True)
+        form.is_valid()
+        add_domain_error(form, e)
+        return _case_page(request, case, bound=(action, form), status=400)
     except DomainError as e:
         if e.field and e.field in form.fields:
             add_domain_error(form, e)

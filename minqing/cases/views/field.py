@@ -45,6 +45,7 @@ from minqing.people.selectors import (
     memberships_of,
 )
 from minqing.places.models import Place, PlaceKind
+from minqing.whistles.selectors import open_whistles_for, whistle_grids_for
 
 RECENT_PLACES = 4  # one-tap choices on the capture form: the places reported about last
 
@@ -63,6 +64,8 @@ def field_home(request: HttpRequest) -> HttpResponse:
             "counts": queue_counts(user),
             "is_dispatcher": _is_dispatcher(user),
             "revisits": revisits_due_for(user, timezone.localtime(clock.now()).date()),
+            "whistle_grids": whistle_grids_for(user)[:10],
+            "open_whistles": open_whistles_for(user)[:10],
         },
     )
 

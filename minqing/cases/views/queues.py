@@ -52,6 +52,7 @@ from minqing.people.selectors import (
     roles_of,
 )
 from minqing.places.models import PlaceKind
+from minqing.whistles.selectors import calls_waiting_for
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,11 @@ def queue(request: HttpRequest, name: str) -> HttpResponse:
             "routed": routed,
             "route_buttons": name == "triage" and _is_dispatcher(user),
             "now": clock.now(),
+            "whistle_calls": (
+                calls_waiting_for(user).filter(arrived_at__isnull=True).count()
+                if name == "department"
+                else None
+            ),
             "revisits": (
                 revisits_due_for(user, timezone.localtime(clock.now()).date())
                 if name == "triage"

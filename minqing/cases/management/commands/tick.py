@@ -41,12 +41,13 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "overdue: %(overdue)s, escalated: %(escalated)s, return visits opened: "
-                "%(visits)s, return visits late: %(late)s"
+                "%(visits)s, return visits late: %(late)s, late whistle calls: %(whistles)s"
             )
             % {
                 "overdue": result.overdue,
                 "escalated": result.escalated,
                 "visits": result.visits_opened,
                 "late": result.visits_overdue,
+                "whistles": result.whistle_calls_late,
             }
         )
