@@ -120,6 +120,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _notifications_to_a_directory_of_their_own(settings, tmp_path_factory):
+    """The file adapters (SMS, WeChat) write into a directory per test, never into var/."""
+    settings.MINQING_NOTIFY_OUTBOX_DIR = tmp_path_factory.mktemp("outbox")
+    settings.MINQING_SMS_BACKEND = "file"
+    settings.MINQING_WECHAT_BACKEND = "file"
+
+
+@pytest.fixture(autouse=True)
 def _reply_check_records_only(settings):
     """Tests written before the reply quality check resolve cases with short replies
     ("已修好"): the check records its flags but does not refuse. The reply-quality tests

@@ -299,6 +299,29 @@ MINQING_OPEN311_KEY_SERVICE = env_str("MINQING_OPEN311_KEY_SERVICE", "")
 MINQING_API_MAX_BODY_BYTES = env_int("MINQING_API_MAX_BODY_BYTES", 256 * 1024)
 MINQING_WEBHOOK_TIMEOUT_SECONDS = env_int("MINQING_WEBHOOK_TIMEOUT_SECONDS", 5)
 
+# Notifications to people (notify/notifications.py, notify/adapters.py; docs/operations.md).
+# SMS and WeChat: "file" (JSON lines in var/outbox/sms.log, wechat.log: what people would
+# get), "console" (standard output) or "http" (POST JSON to the provider's URL with the token).
+MINQING_SMS_BACKEND = env_str("MINQING_SMS_BACKEND", "file")
+MINQING_SMS_URL = env_str("MINQING_SMS_URL", "")
+MINQING_SMS_TOKEN = env_str("MINQING_SMS_TOKEN", "")
+MINQING_WECHAT_BACKEND = env_str("MINQING_WECHAT_BACKEND", "file")
+MINQING_WECHAT_URL = env_str("MINQING_WECHAT_URL", "")
+MINQING_WECHAT_TOKEN = env_str("MINQING_WECHAT_TOKEN", "")
+MINQING_WECHAT_TEMPLATE = env_str("MINQING_WECHAT_TEMPLATE", "")
+MINQING_NOTIFY_TIMEOUT_SECONDS = env_int("MINQING_NOTIFY_TIMEOUT_SECONDS", 5)
+MINQING_NOTIFY_OUTBOX_DIR = Path(env_str("MINQING_NOTIFY_OUTBOX_DIR", str(VAR_DIR / "outbox")))
+# The address residents open the links in their SMS at (the tracking page).
+MINQING_PUBLIC_URL = env_str("MINQING_PUBLIC_URL", "http://127.0.0.1:8000")
+# E-mail: any Django backend; the console by default, SMTP in production.
+EMAIL_BACKEND = env_str("MINQING_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("MINQING_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MINQING_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("MINQING_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("MINQING_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MINQING_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("MINQING_EMAIL_FROM", "minqing@localhost")
+
 # --- routing
 # Automatic dispatch (docs/routing.md): a new case from one of these channels is routed by the
 # category router; at or above the threshold it is dispatched, below it waits in triage with

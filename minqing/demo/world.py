@@ -60,6 +60,7 @@ from minqing.demo.data import (
 from minqing.lib import clock
 from minqing.lib.errors import DomainError
 from minqing.lib.progress import ProgressCallback
+from minqing.notify.models import OutboxMessage, OutboxStatus
 from minqing.outreach import services as os_
 from minqing.outreach.models import OutreachSession, SessionKind
 from minqing.people.models import Membership, Role, User
@@ -725,6 +726,11 @@ def seed_demo(
 ) -> DemoWorld:
     world = DemoWorld(now or timezone.now())
     world.build(cases=cases, progress=progress)
+    # The history is played, not lived: nobody is sent 120 days of messages at the first
+    # delivery. What happens from now on (this evening's reports, the user's own steps) is.
+    OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SENT, sent_at=world.now
+    )
     return world
 
 

@@ -1,7 +1,17 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from minqing.notify.models import OutboxMessage, WebhookDelivery, WebhookSubscription
+from minqing.lib import clock
+from minqing.notify.models import (
+    Delivery,
+    NotificationRule,
+    OutboxMessage,
+    OutboxStatus,
+    PhoneOptOut,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from minqing.notify.webhooks import ALL_EVENT_TYPES, new_secret
 
 
@@ -75,4 +85,45 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- notifications to people -----------------------------------------------------------------
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(admin.ModelAdmin):
+    list_display = ["event", "audience", "channel", "district", "active"]
+    list_filter = ["event", "audience", "channel", "active", "district"]
+    list_editable = ["active"]
+    raw_id_fields = ["district"]
+
+
+@admin.register(PhoneOptOut)
+class PhoneOptOutAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_at", "note"]
+    search_fields = ["phone"]
+
+
+@admin.action(description=_("Send again now"))
+def retry_now(modeladmin, request, queryset):
+    queryset.exclude(status=OutboxStatus.SENT).update(
+        status=OutboxStatus.PENDING, available_at=clock.now()
+    )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "audience", "channel", "to", "status", "attempts"]
+    list_filter = ["status", "channel", "event", "audience"]
+    search_fields = ["message__payload", "user__username"]
+    exclude = ["recipient"]  # shown masked
+    readonly_fields = [f.name for f in Delivery._meta.fields if f.name != "recipient"] + ["to"]
+    actions = [retry_now]
+
+    @admin.display(description=_("recipient"))
+    def to(self, obj: Delivery) -> str:
+        return obj.masked_recipient
+
+    def has_add_permission(self, request):
         return False

@@ -7,6 +7,7 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from minqing.notify import webhooks
+        from minqing.notify import notifications, webhooks
 
         webhooks.register()
+        notifications.register()

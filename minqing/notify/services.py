@@ -8,14 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from minqing.lib import clock
-from minqing.notify.models import OutboxMessage, OutboxStatus
+from minqing.notify.adapters import Permanent, adapter_for
+from minqing.notify.models import Delivery, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("minqing.notify")
 
 # topic prefix → deliver(message). Other apps register their channels (webhooks, SMS …).
-Channel = Callable[[OutboxMessage], None]
+Channel = Callable[[OutboxMessage], object]
 CHANNELS: dict[str, list[Channel]] = {}
 MAX_ATTEMPTS = 8
 
@@ -77,4 +79,70 @@ def outbox_deliver(*, limit: int = 100) -> int:
             message.sent_at = clock.now()
             message.save(update_fields=["status", "attempts", "sent_at"])
             delivered += 1
+    # The notifications those messages fanned out into (and older ones due for a retry).
+    delivery_send_due(limit=limit)
     return delivered
+
+
+# --- notification deliveries: one per (message, channel, recipient) ----------------------
+
+# How long a worker holds a delivery it took before another may take it again (a worker
+# that died mid-send): longer than any provider's timeout.
+LEASE = timedelta(minutes=10)
+
+
+def _claim(pk: int) -> bool:
+    """Take one due delivery for this worker: a conditional UPDATE, so of two workers at once
+    exactly one wins, on SQLite as on PostgreSQL, without holding a transaction open while
+    the provider answers. The attempt is counted and the lease set before anything is sent."""
+    now = clock.now()
+    return (
+        Delivery.objects.filter(pk=pk, status=OutboxStatus.PENDING, available_at__lte=now).update(
+            attempts=F("attempts") + 1, available_at=now + LEASE
+        )
+        == 1
+    )
+
+
+def delivery_send(*, delivery: Delivery) -> bool:
+    """Send one claimed delivery through its channel's adapter and record the outcome: sent;
+    failed for good (Permanent, or the last attempt); or pending again after a back-off."""
+    who = f"{delivery.event} {delivery.channel} → {delivery.masked_recipient} #{delivery.pk}"
+    try:
+        adapter_for(delivery.channel)(delivery)
+    except Permanent as exc:
+        delivery.status = OutboxStatus.FAILED
+        delivery.last_error = str(exc)[:2000]
+        delivery.save(update_fields=["status", "last_error"])
+        log.warning("notification %s failed for good: %s", who, exc)
+        return False
+    except Exception as exc:  # the provider is down, answered 5xx …: retry later
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = OutboxStatus.FAILED
+        delivery.available_at = clock.now() + _backoff(delivery.attempts)
+        delivery.save(update_fields=["status", "last_error", "available_at"])
+        log.warning("notification %s attempt %s failed: %s", who, delivery.attempts, exc)
+        return False
+    delivery.status = OutboxStatus.SENT
+    delivery.sent_at = clock.now()
+    delivery.last_error = ""
+    delivery.save(update_fields=["status", "sent_at", "last_error"])
+    log.info("notification %s sent", who)
+    return True
+
+
+def delivery_send_due(*, limit: int = 100) -> int:
+    """Send the due deliveries, each on its own: one failing does not hold up or resend the
+    others. Returns how many were sent."""
+    sent = 0
+    for pk in list(
+        Delivery.objects.filter(status=OutboxStatus.PENDING, available_at__lte=clock.now())
+        .order_by("available_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    ):
+        if not _claim(pk):
+            continue  # another worker has it
+        delivery = Delivery.objects.get(pk=pk)
+        sent += delivery_send(delivery=delivery)
+    return sent

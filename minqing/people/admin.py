@@ -17,7 +17,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "phone"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("Contact"), {"fields": ("full_name", "phone", "wechat_id")}),
+        (
+            _("Contact"),
+            {"fields": ("full_name", "phone", "wechat_id", "language", "notify_opt_out")},
+        ),
     )
     inlines = [MembershipInline]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,18 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=60, blank=True)
+    language = models.CharField(
+        _("language of notifications"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the site's default language."),
+    )
+    notify_opt_out = models.BooleanField(
+        _("no notifications"),
+        default=False,
+        help_text=_("This person gets no SMS, e-mail or WeChat notifications."),
+    )
 
     class Meta:
         verbose_name = _("user")

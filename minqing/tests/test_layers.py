@@ -35,6 +35,7 @@ DOORS = {
     "management",
     "templatetags",
     "webhooks",
+    "notifications",
     "middleware",
     "public",
 }

@@ -46,8 +46,9 @@ Changes = dict[str, Any] | Callable[[Case], dict[str, Any]]
 CASE_PLACE_KINDS = (PlaceKind.BUILDING, PlaceKind.GRID)
 
 
-# Annotations that still tell a level something (the outbox carries them to it).
-NOTIFYING_ANNOTATIONS = {"merge", "overdue", "visit_overdue"}
+# Annotations that still tell someone something (the outbox carries them: the level, the
+# return visitor).
+NOTIFYING_ANNOTATIONS = {"merge", "overdue", "visit_due", "visit_overdue"}
 
 
 def _required(value: str, field: str, label: Any) -> str:

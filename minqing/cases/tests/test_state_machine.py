@@ -49,6 +49,7 @@ from minqing.cases.models import (
     TimeLimitClass,
     VisitStatus,
 )
+from minqing.cases.services._core import NOTIFYING_ANNOTATIONS
 from minqing.cases.tick import TickResult, tick
 from minqing.cases.transitions import RESIDENT
 from minqing.lib import clock
@@ -689,7 +690,7 @@ class Lifecycle(RuleBasedStateMachine):
             for e in history
             if e.from_state != e.to_state
             or e.from_level != e.to_level
-            or e.action in ("merge", "overdue", "visit_overdue")
+            or e.action in NOTIFYING_ANNOTATIONS
         )
         assert Counter(OutboxMessage.objects.values_list("topic", flat=True)) == announced
 

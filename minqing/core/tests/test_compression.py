@@ -109,7 +109,7 @@ def test_serve_collects_the_static_files_and_lets_whitenoise_serve_them():
     from minqing.core.management.commands import serve
 
     with mock.patch.object(serve, "call_command") as run:
-        call_command("serve", "127.0.0.1:8001")
+        call_command("serve", "127.0.0.1:8001", "--no-worker")
     assert run.call_args_list == [
         mock.call("collectstatic", interactive=False, verbosity=0),
         mock.call("runserver", "127.0.0.1:8001", use_reloader=False, use_static_handler=False),
