@@ -64,8 +64,10 @@ INSTALLED_APPS = [
     "minqing.open311",
     "minqing.api",
     "minqing.dashboards",
+    "minqing.jobs",
     "minqing.demo",
     "django_htmx",
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +312,9 @@ MINQING_WECHAT_URL = env_str("MINQING_WECHAT_URL", "")
 MINQING_WECHAT_TOKEN = env_str("MINQING_WECHAT_TOKEN", "")
 MINQING_WECHAT_TEMPLATE = env_str("MINQING_WECHAT_TEMPLATE", "")
 MINQING_NOTIFY_TIMEOUT_SECONDS = env_int("MINQING_NOTIFY_TIMEOUT_SECONDS", 5)
+# How long a worker holds a notification it took before another may take it again (a worker
+# that died mid-send): longer than any provider's timeout.
+MINQING_NOTIFY_LEASE_SECONDS = env_int("MINQING_NOTIFY_LEASE_SECONDS", 600)
 MINQING_NOTIFY_OUTBOX_DIR = Path(env_str("MINQING_NOTIFY_OUTBOX_DIR", str(VAR_DIR / "outbox")))
 # The address residents open the links in their SMS at (the tracking page).
 MINQING_PUBLIC_URL = env_str("MINQING_PUBLIC_URL", "http://127.0.0.1:8000")
@@ -341,3 +346,30 @@ MINQING_WHISTLE_MINUTES = env_int("MINQING_WHISTLE_MINUTES", 30)
 # The public results page (/results/) is computed at most once per this many seconds (and
 # process; a shared cache makes it once per deployment): the figures are that fresh.
 MINQING_PUBLIC_RESULTS_CACHE_SECONDS = env_int("MINQING_PUBLIC_RESULTS_CACHE_SECONDS", 60)
+
+# --- jobs (django-q2; docs/decisions/0011-job-runner.md, docs/operations.md "Workers")
+# `minqing qcluster` runs the workers and the scheduler (tick and deliver every minute, and a
+# delivery right after each outbox write). The broker is the database by default (no extra
+# service); with MINQING_REDIS_URL, Redis, for several machines.
+MINQING_REDIS_URL = env_str("MINQING_REDIS_URL", "")
+Q_CLUSTER: dict[str, object] = {
+    "name": "minqing",
+    "workers": env_int("MINQING_JOB_WORKERS", 2),
+    # A task running longer is killed; one not acknowledged after `retry` seconds (its worker
+    # died) is handed out again, up to max_attempts. timeout < retry, as django-q2 requires.
+    "timeout": env_int("MINQING_JOB_TIMEOUT_SECONDS", 300),
+    "retry": env_int("MINQING_JOB_RETRY_SECONDS", 360),
+    "max_attempts": env_int("MINQING_JOB_MAX_ATTEMPTS", 5),
+    # A failed task is acknowledged (and listed under Failed tasks in the admin), not handed
+    # out again by the broker: the outbox rows do their own retries with back-off.
+    "ack_failures": True,
+    "save_limit": env_int("MINQING_JOB_SAVE_LIMIT", 500),
+    # A sweep after downtime catches up by itself (cases/tick.py): run a missed schedule once.
+    "catch_up": False,
+    "poll": env_float("MINQING_JOB_POLL_SECONDS", 0.5),
+    "label": _("Jobs"),
+}
+if MINQING_REDIS_URL:
+    Q_CLUSTER["redis"] = MINQING_REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"

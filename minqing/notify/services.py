@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -32,13 +33,20 @@ def console_channel(message: OutboxMessage) -> None:
 
 register_channel("", console_channel)
 
+# Called with each message outbox_put writes, in the writer's transaction: the job runner
+# (minqing/jobs) registers one that has a worker deliver right after the commit.
+AFTER_PUT: list[Callable[[OutboxMessage], None]] = []
+
 
 def outbox_put(*, topic: str, payload: dict[str, Any]) -> OutboxMessage:
     """Write a message in the caller's transaction; a worker delivers it after commit."""
     moment = clock.now()
-    return OutboxMessage.objects.create(
+    message = OutboxMessage.objects.create(
         topic=topic, payload=payload, created_at=moment, available_at=moment
     )
+    for hook in AFTER_PUT:
+        hook(message)
+    return message
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -88,7 +96,7 @@ def outbox_deliver(*, limit: int = 100) -> int:
 
 # How long a worker holds a delivery it took before another may take it again (a worker
 # that died mid-send): longer than any provider's timeout.
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=getattr(settings, "MINQING_NOTIFY_LEASE_SECONDS", 600))
 
 
 def _claim(pk: int) -> bool:

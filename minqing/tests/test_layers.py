@@ -21,6 +21,7 @@ LAYERS = [
     "outreach",
     "whistles",
     "dashboards",
+    "jobs",
     "demo",
     "open311",
     "api",

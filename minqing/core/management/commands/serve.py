@@ -1,9 +1,10 @@
 """``minqing serve``: the demo's web server, with the background work in the same process.
 
-Production runs the web server, ``minqing deliver --loop`` and ``minqing tick`` apart
-(docs/operations.md). The demo has nobody to set those up, so ``serve`` runs them itself in a
-thread: outbox messages (notifications, webhooks) go out within seconds of the change, and the
-time-limit sweep runs every minute. ``--no-worker`` leaves that to separate processes.
+Production runs the web server and the job runner, ``minqing qcluster``, apart
+(docs/operations.md). The demo has nobody to set that up, so ``serve`` runs the same two jobs
+itself in a thread: outbox messages (notifications, webhooks) go out within seconds of the
+change, and the time-limit sweep runs every minute (docs/decisions/0011: one process, no
+second writer polling the demo's SQLite file). ``--no-worker`` leaves that to ``qcluster``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from minqing.cases.tick import tick
-from minqing.notify.services import outbox_deliver
+from minqing.jobs.tasks import deliver_soon
+from minqing.notify.services import AFTER_PUT, outbox_deliver
 
 logger = logging.getLogger(__name__)
 DELIVER_EVERY = 3.0  # seconds
@@ -67,6 +69,9 @@ class Command(BaseCommand):
         # browsers that accept it), not runserver's own uncompressed static handler.
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
+            # The thread delivers; nothing is to be queued for a cluster that is not running.
+            if deliver_soon in AFTER_PUT:
+                AFTER_PUT.remove(deliver_soon)
             stop = threading.Event()
             threading.Thread(target=_worker, args=(stop,), daemon=True, name="minqing-work").start()
             self.stdout.write(

@@ -1,0 +1,2 @@
+"""The job runner (docs/decisions/0011-job-runner.md): django-q2 runs the sweep and the
+outbox delivery on schedule, and a delivery as soon as a service has written a message."""
