@@ -92,11 +92,19 @@ def test_report_errors_are_next_to_the_field(resident):
     response = _report(resident, building="HYNL-G2-B99")
     assert response.status_code == 400
     assert "building" in response.context["form"].errors
-    response = _report(resident, title="天气很好")
+    response = _report(resident, category="C99.99.99")  # not a category of ours
     assert "category" in response.context["form"].errors
     response = _report(resident, reporter_phone="")
     assert "reporter_phone" in response.context["form"].errors
     assert not Case.objects.exists()
+
+
+def test_a_report_whose_words_match_no_category_waits_in_triage_unsorted(resident):
+    """Issue 15: a case is never refused for lack of a category."""
+    response = _report(resident, title="天气很好")
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.category.code, case.state) == ("UNSORTED", CaseState.REPORTED)
 
 
 def test_a_building_of_another_community_is_refused(resident, world):

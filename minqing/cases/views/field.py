@@ -17,7 +17,6 @@ from minqing.cases import services
 from minqing.cases.categories import (
     category_for_words,
     category_leaves,
-    category_suggest,
     district_code_of,
     urgency_suggest,
 )
@@ -68,13 +67,6 @@ def field_home(request: HttpRequest) -> HttpResponse:
             "open_whistles": open_whistles_for(user)[:10],
         },
     )
-
-
-def resolve_category(code: str, text: str, leaves: list[Category]) -> Category | None:
-    """The chosen leaf, or the keyword rules' suggestion when none was chosen."""
-    if code:
-        return next((leaf for leaf in leaves if leaf.code == code), None)
-    return category_suggest(text, leaves)
 
 
 @login_required

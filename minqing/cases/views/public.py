@@ -12,12 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.cases import forms as f
 from minqing.cases import services
-from minqing.cases.categories import category_leaves
+from minqing.cases.categories import category_for_words, category_leaves
 from minqing.cases.models import Case, CaseState, Channel, VisitMethod
 from minqing.cases.selectors import case_events, case_get_public, case_track, pending_visit
 from minqing.cases.timeline import public_timeline
 from minqing.cases.transitions import RESIDENT
-from minqing.cases.views.field import resolve_category
 from minqing.core import ratelimit
 from minqing.core.services import form_token_new, form_token_once
 from minqing.core.views import add_domain_error, too_many
@@ -82,10 +81,16 @@ def _report_save(request, form, buildings, leaves, who) -> HttpResponse | None:
     if place is None:
         form.add_error("building", _("Choose your building from the list."))
         return None
-    category = resolve_category(data["category"], f"{data['title']} {data['description']}", leaves)
-    if category is None:
-        form.add_error("category", _("Choose the kind of problem that fits best."))
-        return None
+    text = f"{data['title']} {data['description']}"
+    # A resident's report is never refused for want of a category: the one they chose, else
+    # the router's or the keyword rules' guess, else 待分类 for a dispatcher to sort.
+    if data["category"]:
+        category = next((leaf for leaf in leaves if leaf.code == data["category"]), None)
+        if category is None:
+            form.add_error("category", _("Choose the kind of problem that fits best."))
+            return None
+    else:
+        category = category_for_words(text, place=place).category
 
     def report() -> str:
         case = services.case_report(
