@@ -27,11 +27,6 @@ logger = logging.getLogger(__name__)
 # is filed under it and waits in triage to be sorted. It is never offered as a choice.
 
 
-def district_code_of(place: Place) -> str:
-    """The code of the district a place belongs to (the first code of its path)."""
-    return place.district_code
-
-
 def category_leaves(district_codes: Iterable[str] | None = None) -> list[Category]:
     """Categories without children, each with ``label`` "top › middle › leaf", in code order
     (with ``district_codes``: only those these districts file cases under). The catch-all
@@ -95,7 +90,7 @@ def category_for_words(
     if not text.strip():
         return CategoryGuess(None, "")
     if leaves is None:
-        leaves = category_leaves([district_code_of(place)] if place is not None else None)
+        leaves = category_leaves([place.district_code] if place is not None else None)
     if place is not None:
         found = _router_category(text, place)
         if found is not None:
@@ -120,7 +115,7 @@ def _router_category(text: str, place: Place) -> Category | None:
     if target is None or target.category.code == UNSORTED_CATEGORY:
         return None
     district = target.category.district
-    if district is not None and district_code_of(place) != district.code:
+    if district is not None and place.district_code != district.code:
         return None  # another district's category (RouteMap keeps to the place's district)
     return target.category
 

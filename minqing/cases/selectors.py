@@ -26,9 +26,8 @@ from minqing.cases.routes import RouteMap, RouteTarget
 from minqing.cases.transitions import allowed_actions
 from minqing.lib import clock
 from minqing.lib.errors import NotFound
-from minqing.people.access import DISPATCHERS, FIELD
+from minqing.people.access import DISPATCHERS, FIELD, memberships, roles_of
 from minqing.people.models import Role, User
-from minqing.people.selectors import memberships_of, roles_of
 from minqing.places.models import Place, PlaceKind, paths_above
 
 logger = logging.getLogger(__name__)
@@ -151,7 +150,7 @@ def _covering_paths(user: User) -> list[str]:
     """Place paths the user works in; a building membership counts as its whole grid."""
 
     paths = []
-    for m in memberships_of(user):
+    for m in memberships(user):
         if m.place is None:
             continue
         if m.place.kind == PlaceKind.BUILDING and m.place.parent_id:
@@ -189,7 +188,7 @@ def _dispatcher_q(user: User) -> Q:
     if user.is_superuser:
         return Q()
     q = Q(pk__in=[])
-    for m in memberships_of(user):
+    for m in memberships(user):
         if m.place is None or m.role not in ROLE_LEVEL:
             continue
         top = LEVEL_LADDER.index(ROLE_LEVEL[Role(m.role)])
@@ -208,7 +207,7 @@ def triage_for(user: User) -> QuerySet[Case]:
 def _assigned_to_q(user: User) -> Q:
     """Cases assigned to the user or to a department they handle for."""
     departments = [
-        m.department_id for m in memberships_of(user) if m.role == Role.HANDLER and m.department_id
+        m.department_id for m in memberships(user) if m.role == Role.HANDLER and m.department_id
     ]
     return Q(assignee_user=user) | Q(assignee_department_id__in=departments)
 

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.selectors import queue_counts
 from minqing.dashboards.rankings import can_rank_departments, headed_departments
-from minqing.people.access import DASHBOARD, DISPATCHERS, FIELD, HOT_ISSUES
+from minqing.people.access import DASHBOARD, DISPATCHERS, FIELD, HOT_ISSUES, roles_of
 from minqing.people.models import Role
-from minqing.people.selectors import roles_of
 
 
 @dataclass(frozen=True)

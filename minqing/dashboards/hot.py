@@ -22,9 +22,8 @@ from minqing.cases.duplicates import community_and_building
 from minqing.cases.models import OPEN_STATES, Case, CaseState
 from minqing.lib.errors import DomainError
 from minqing.lib.phones import normalize_phone
-from minqing.people.access import HOT_ISSUES
+from minqing.people.access import HOT_ISSUES, memberships
 from minqing.people.models import User
-from minqing.people.selectors import memberships_of
 from minqing.places.models import Place, PlaceKind
 from minqing.routing.hot import HeatWeights, Message, find_hot_issues
 
@@ -89,7 +88,7 @@ def hot_places_for(user: User) -> QuerySet[Place]:
     if user.is_superuser:
         return qs
     scope = Q(pk__in=[])
-    for m in memberships_of(user):
+    for m in memberships(user):
         if m.role in HOT_ISSUES and m.place is not None:
             scope |= Q(path__startswith=m.place.path)
     return qs.filter(scope)

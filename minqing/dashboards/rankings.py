@@ -53,8 +53,8 @@ from minqing.dashboards.selectors import (
     _responded_in_time,
 )
 from minqing.lib.errors import NotFound
+from minqing.people.access import memberships
 from minqing.people.models import Role, User
-from minqing.people.selectors import memberships_of
 from minqing.places.models import Department
 
 # Events that report a case done, and those by which a person handles it.
@@ -375,14 +375,14 @@ def rank_people(
 
 def _leader_scope(user) -> Q:
     scope = Q(pk__in=[])
-    for m in memberships_of(user):
+    for m in memberships(user):
         if m.role == Role.LEADER and m.place is not None:
             scope |= Q(place__path__startswith=m.place.path)
     return scope
 
 
 def can_rank_departments(user) -> bool:
-    return user.is_superuser or any(m.role == Role.LEADER for m in memberships_of(user))
+    return user.is_superuser or any(m.role == Role.LEADER for m in memberships(user))
 
 
 def departments_for(user) -> QuerySet[Department]:
@@ -395,7 +395,7 @@ def headed_departments(user) -> list[Department]:
     """The departments the user heads (a handler membership marked ``head``)."""
     return [
         m.department
-        for m in memberships_of(user)
+        for m in memberships(user)
         if m.role == Role.HANDLER and m.head and m.department is not None
     ]
 

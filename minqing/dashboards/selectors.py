@@ -32,8 +32,7 @@ from django.utils import timezone
 
 from minqing.cases import models as cm
 from minqing.cases.models import LEVEL_LADDER, OPEN_STATES, CaseState
-from minqing.people.access import DASHBOARD
-from minqing.people.selectors import memberships_of
+from minqing.people.access import DASHBOARD, memberships
 from minqing.places.models import Place, PlaceKind
 
 SOLVED_STATES = [CaseState.RESOLVED, CaseState.CLOSED]
@@ -83,7 +82,7 @@ def dashboard_places_for(user) -> QuerySet[Place]:
     if user.is_superuser:
         return qs
     scope = Q(pk__in=[])
-    for m in memberships_of(user):
+    for m in memberships(user):
         if m.role in DASHBOARD and m.place is not None:
             scope |= Q(path__startswith=m.place.path)
     return qs.filter(scope)

@@ -20,9 +20,9 @@ from minqing.outreach import forms as f
 from minqing.outreach import services
 from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import session_get_for, session_list_for
-from minqing.people.access import may_run_sessions
+from minqing.people.access import may_run_sessions, roles_of
 from minqing.people.models import User
-from minqing.people.selectors import people_at, places_in_charge, roles_of
+from minqing.people.selectors import people_at, places_in_charge
 from minqing.places.models import PlaceKind
 from minqing.places.selectors import liaison_units_of
 

@@ -103,16 +103,6 @@ def team_problem_lines(report: list[TeamStatus]) -> list[str]:
     ]
 
 
-def memberships_of(user) -> list[Membership]:
-    """The user's active memberships (people.access.memberships, cached per request)."""
-    return access.memberships(user)
-
-
-def roles_of(user) -> set[str]:
-    """Every membership role the user holds anywhere."""
-    return access.roles_of(user)
-
-
 def places_in_charge(user, *, kinds: tuple[str, ...]) -> QuerySet[Place]:
     """Places of these kinds that lie under (or contain) the user's places.
 
@@ -124,7 +114,7 @@ def places_in_charge(user, *, kinds: tuple[str, ...]) -> QuerySet[Place]:
         return qs
 
     scope = Q(pk__in=[])
-    for m in memberships_of(user):
+    for m in access.memberships(user):
         if m.place is None:
             continue
         scope |= Q(path__startswith=m.place.path) | Q(path__in=paths_above(m.place.path))

@@ -15,8 +15,8 @@ from minqing.cases.selectors import case_get_for
 from minqing.core.views import acting_user, add_domain_error
 from minqing.lib import clock
 from minqing.lib.errors import DomainError, NotFound
+from minqing.people.access import roles_of
 from minqing.people.models import Role
-from minqing.people.selectors import roles_of
 from minqing.places.selectors import departments_serving
 from minqing.whistles import selectors as s
 from minqing.whistles import services

@@ -11,11 +11,8 @@ from minqing.cases.selectors import (
     case_get_for,
 )
 from minqing.lib.errors import NotFound
-from minqing.people.access import DISPATCHERS, FIELD
+from minqing.people.access import DISPATCHERS, FIELD, roles_of
 from minqing.people.models import User
-from minqing.people.selectors import (
-    roles_of,
-)
 
 PAGE_SIZE = 25
 

@@ -17,7 +17,6 @@ from minqing.cases import services
 from minqing.cases.categories import (
     category_for_words,
     category_leaves,
-    district_code_of,
     urgency_suggest,
 )
 from minqing.cases.duplicates import duplicates_for
@@ -39,10 +38,8 @@ from minqing.lib import clock
 from minqing.lib.errors import DomainError, NotFound
 from minqing.outreach.models import SessionStatus
 from minqing.outreach.selectors import revisits_due_for, session_get_for
+from minqing.people.access import memberships
 from minqing.people.models import User
-from minqing.people.selectors import (
-    memberships_of,
-)
 from minqing.places.models import Place, PlaceKind
 from minqing.whistles.selectors import open_whistles_for, whistle_grids_for
 
@@ -91,7 +88,7 @@ def capture(request: HttpRequest) -> HttpResponse:
     if not places:
         raise PermissionDenied
     # Only the categories of these places' districts; no place is chosen in advance.
-    leaves = category_leaves({district_code_of(p) for p in places})
+    leaves = category_leaves({p.district_code for p in places})
     recent = [p for p in places if getattr(p, "last_used", None)][:RECENT_PLACES]
     if request.method == "POST":
         form = f.CaptureForm(
@@ -129,7 +126,7 @@ def _capture_save(request, form, places, leaves, session) -> HttpResponse | None
     if data["category"]:
         category = next((leaf for leaf in leaves if leaf.code == data["category"]), None)
     else:
-        mine = category_leaves([district_code_of(place)])
+        mine = category_leaves([place.district_code])
         category = category_for_words(words, place=place, leaves=mine).category
     urgency = data["urgency"] if form.urgency_changed() else urgency_suggest(words)
     photo = None
@@ -183,7 +180,7 @@ def _hint_place(user: User, codes: list[str]) -> Place | None:
         ).first()
         if found is not None:
             return found
-    return next((m.place for m in memberships_of(user) if m.place is not None), None)
+    return next((m.place for m in memberships(user) if m.place is not None), None)
 
 
 @login_required

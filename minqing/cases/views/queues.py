@@ -46,11 +46,9 @@ from minqing.cases.views.common import (
 from minqing.core.views import acting_user
 from minqing.lib import clock
 from minqing.outreach.selectors import revisits_due_for
+from minqing.people.access import roles_of
 from minqing.people.models import Role, User
-from minqing.people.selectors import (
-    places_in_charge,
-    roles_of,
-)
+from minqing.people.selectors import places_in_charge
 from minqing.places.models import PlaceKind
 from minqing.whistles.selectors import calls_waiting_for
 
