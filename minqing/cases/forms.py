@@ -16,6 +16,8 @@ from minqing.cases.models import (
 from minqing.core.forms import DateInput, DateTimeInput, set_choices
 
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
+TITLE_WORDS = 60  # a title made from the words: their first sentence, at most this long
+MAX_WORDS = 4000
 FIELD_CHANNELS = [
     (Channel.HOUSEHOLD_VISIT, Channel.HOUSEHOLD_VISIT.label),
     (Channel.EVENING_TALK, Channel.EVENING_TALK.label),
@@ -70,6 +72,18 @@ class _PlaceField(forms.ChoiceField):
         return super().to_python(value)
 
 
+def title_from_words(text: str) -> str:
+    """A case title from what the worker said: all of it when short, else its first
+    sentence (or its first ``TITLE_WORDS`` characters and an ellipsis)."""
+    text = " ".join(text.split())
+    if len(text) <= TITLE_WORDS:
+        return text
+    ends = [i for i, ch in enumerate(text[:TITLE_WORDS]) if ch in "。！？；!?;"]
+    if ends:
+        return text[: ends[0] + 1]
+    return text[: TITLE_WORDS - 1] + "…"
+
+
 class CaptureForm(forms.Form):
     """The handbook (民情手册): one problem in under 30 seconds on a phone.
 
@@ -77,6 +91,11 @@ class CaptureForm(forms.Form):
     wrong building): the worker taps one of their recent places or picks one from the list.
     The urgency starts as the words suggest; ``urgency_suggested`` is what the page last
     suggested, so an urgency equal to it was not changed by the worker and follows the words.
+
+    One text field says what is wrong (``title``; typed or dictated through the phone's
+    keyboard). Words too long for a title become the description, and the title is made
+    from their first sentence; ``description`` (under "more") adds details. ``token`` is the
+    entry's key: the page's one-time token, or the key the phone's offline queue made.
     """
 
     token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -86,15 +105,19 @@ class CaptureForm(forms.Form):
         help_text=_("Your grid's buildings; the ones you used last come first."),
         error_messages={
             "required": _("Choose the building (or the whole grid) this problem is about."),
+            "invalid_choice": _(
+                "The place %(value)s is not among your places (any more): choose one of them."
+            ),
         },
     )
     title = forms.CharField(
         label=_("What is wrong?"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "next"}),
+        required=False,
+        max_length=MAX_WORDS,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
     )
     description = forms.CharField(
-        label=_("Details"),
+        label=_("More details (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -173,6 +196,16 @@ class CaptureForm(forms.Form):
         data = super().clean() or {}
         if data.get("solved_on_spot") and not (data.get("reply") or "").strip():
             self.add_error("reply", _("Say what was done on the spot."))
+        words = (data.get("title") or "").strip()
+        details = (data.get("description") or "").strip()
+        if "title" not in data:
+            pass  # refused already (longer than MAX_WORDS)
+        elif not words and not details:
+            self.add_error("title", _("Say what is wrong."))
+        elif not words or len(words) > 200 or "\n" in words:
+            # Too long for a title: the words are the description, the title their start.
+            text = "\n\n".join(t for t in (words, details) if t)
+            data["title"], data["description"] = title_from_words(text), text
         return data
 
 
@@ -274,7 +307,7 @@ class MergeForm(ActionForm):
         return data
 
 
-class ReturnVisitForm(ActionForm):
+class _VisitAnswer(forms.Form):
     method = forms.ChoiceField(
         label=_("How"),
         choices=VisitMethod.choices,
@@ -294,6 +327,19 @@ class ReturnVisitForm(ActionForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReturnVisitForm(ActionForm, _VisitAnswer):
+    pass
+
+
+class QueuedVisitForm(_VisitAnswer):
+    """An answer as the phone's queue sends it: the visit, the answer and the answer's key
+    (no version: an answer written offline must not fail because a note was added since;
+    the visit's own state decides)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    visit = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class QueueFilterForm(forms.Form):

@@ -236,6 +236,11 @@ class Case(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The key the recording phone made for this entry (民情手册 offline queue, or the capture
+    # form's token): a resend with the same key gets this case back instead of a second one.
+    client_key = models.UUIDField(
+        _("client key"), null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -355,6 +360,10 @@ class ReturnVisit(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The key of the answer as the phone queued it: a resend is answered once.
+    client_key = models.UUIDField(
+        _("client key"), null=True, blank=True, unique=True, editable=False
     )
 
     class Meta:

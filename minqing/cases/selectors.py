@@ -142,6 +142,16 @@ def visits_due_for(user: User) -> QuerySet[ReturnVisit]:
     )
 
 
+def case_for_client_key(user: User, key) -> Case | None:
+    """The case this user recorded under an entry key (a resend of a queued entry)."""
+    return Case.objects.filter(client_key=key, created_by=user).first()
+
+
+def visit_for_client_key(user: User, key) -> ReturnVisit | None:
+    """The return visit this user answered under an answer key (a resend)."""
+    return ReturnVisit.objects.filter(client_key=key, visitor=user).select_related("case").first()
+
+
 def open_cases_for(user: User) -> QuerySet[Case]:
     return case_list_for(user, state=list(OPEN_STATES))
 

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from minqing.cases.views import batches, case, field, public, queues
+from minqing.cases.views import batches, case, field, public, queues, sync, webapp
 
 app_name = "cases"
 
 urlpatterns = [
+    # the installable handbook (service worker at the root, so its scope covers every page)
+    path("sw.js", webapp.service_worker, name="service_worker"),
+    path("manifest.webmanifest", webapp.manifest, name="manifest"),
     # staff
     path("field/", field.field_home, name="field"),
     path("cases/new/", field.capture, name="capture"),
+    path("cases/sync/", sync.sync_capture, name="sync"),
+    path("cases/visits/sync/", sync.sync_visit, name="sync_visit"),
     path("cases/suggest/", field.suggest, name="suggest"),
     path("cases/duplicates/", field.duplicates, name="duplicates"),
     path("cases/", queues.queue, {"name": "open"}, name="open"),

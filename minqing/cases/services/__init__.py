@@ -35,6 +35,7 @@ from minqing.cases.services.lifecycle import (
 )
 from minqing.cases.services.report import (
     case_report,
+    case_report_once,
 )
 from minqing.cases.services.routing import (
     case_dispatch_suggested,
@@ -45,6 +46,7 @@ from minqing.cases.services.visits import (
     return_visit_mark_overdue,
     return_visit_open,
     return_visit_record,
+    return_visit_record_once,
 )
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "case_reject",
     "case_reopen",
     "case_report",
+    "case_report_once",
     "case_resolve",
     "case_reveal_phone",
     "case_route",
@@ -73,4 +76,5 @@ __all__ = [
     "return_visit_mark_overdue",
     "return_visit_open",
     "return_visit_record",
+    "return_visit_record_once",
 ]

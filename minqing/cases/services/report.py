@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases import codes
@@ -17,6 +18,7 @@ from minqing.cases.models import (
     Channel,
     Urgency,
 )
+from minqing.cases.photos import photo_store
 from minqing.cases.services._core import (
     CASE_PLACE_KINDS,
     _check,
@@ -35,7 +37,7 @@ from minqing.cases.timelimits import (
     respond_by,
 )
 from minqing.lib import clock
-from minqing.lib.errors import DomainError, NotAllowed
+from minqing.lib.errors import Conflict, DomainError, NotAllowed
 from minqing.lib.phones import normalize_phone
 from minqing.people.models import User
 from minqing.places.models import Place
@@ -67,6 +69,7 @@ def case_report(
     solved_on_spot: bool = False,
     reply: str = "",
     route: bool = True,
+    client_key: uuid.UUID | None = None,
 ) -> Case:
     """Write a problem down. With ``solved_on_spot`` it is resolved in the same step.
 
@@ -134,6 +137,7 @@ def case_report(
         responded_at=moment if in_person else None,
         deadline=deadline,
         created_by=actor,
+        client_key=client_key,
         state="",
         code="(new)",
     )
@@ -163,3 +167,44 @@ def case_report(
     elif route and channel in settings.MINQING_ROUTER_CHANNELS:
         case = _route_safely(case)
     return case
+
+
+def _case_for_key(client_key: uuid.UUID, actor: User) -> Case | None:
+    case = Case.objects.filter(client_key=client_key).first()
+    if case is not None and case.created_by_id != actor.pk:
+        # Keys are random: this is not a resend of the actor's own entry. Say nothing of
+        # the case that has it.
+        raise Conflict(
+            _("This entry's key belongs to another entry; record it again."),
+            code="client_key_taken",
+            field="key",
+        )
+    return case
+
+
+@transaction.atomic
+def case_report_once(
+    *, client_key: uuid.UUID, actor: User, photo: bytes | None = None, **report: Any
+) -> tuple[Case, bool]:
+    """:func:`case_report` once per ``client_key`` (the phone's key for one entry): the
+    second and later calls with the key — a resend, a double tap, a second tab, a retry after
+    a lost answer — return the first case and ``False``. ``photo`` (a cleaned JPEG) is stored
+    with the case in the same step, so a resend never adds it twice.
+
+    Race-safe: the key is unique in the database. A concurrent call with the same key waits
+    on the unique index until the first commits, then gets its case.
+    """
+    found = _case_for_key(client_key, actor)
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            case = case_report(actor=actor, client_key=client_key, **report)
+            if photo is not None:
+                photo_store(case, photo)
+    except IntegrityError:
+        found = _case_for_key(client_key, actor)
+        if found is None:
+            raise
+        return found, False
+    return case, True

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import (
@@ -44,8 +46,11 @@ def return_visit_record(
     comment: str = "",
     role: str | None = None,
     version: int | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> ReturnVisit:
-    """Record the check with the resident: not solved or unsatisfied reopens, else closes."""
+    """Record the check with the resident: not solved or unsatisfied reopens, else closes.
+
+    ``client_key`` is the phone's key for this answer (:func:`return_visit_record_once`)."""
     _choice(method, VisitMethod, "method", _("method"))
     _choice(solved, Solved, "solved", _("solved?"))
     _choice(satisfied, Satisfaction, "satisfied", _("satisfied?"))
@@ -78,8 +83,32 @@ def return_visit_record(
     visit.method, visit.solved, visit.satisfied = method, solved, satisfied
     visit.comment = (comment or "").strip()
     visit.visitor = actor
+    visit.client_key = client_key
     visit.save()
     return visit
+
+
+@transaction.atomic
+def return_visit_record_once(
+    *, client_key: uuid.UUID, actor: User, visit: ReturnVisit, **answer: Any
+) -> tuple[ReturnVisit, bool]:
+    """:func:`return_visit_record` once per ``client_key`` (an answer queued on a phone):
+    a resend of the answer already recorded returns the visit and ``False``; an answer to a
+    visit someone else has recorded meanwhile is refused as :func:`return_visit_record`
+    refuses it. The visit's row lock orders concurrent sends."""
+    locked = ReturnVisit.objects.select_for_update().get(pk=visit.pk)
+    if locked.client_key == client_key and locked.visitor_id == actor.pk:
+        return locked, False
+    try:
+        with transaction.atomic():
+            done = return_visit_record(actor=actor, visit=locked, client_key=client_key, **answer)
+    except IntegrityError:  # the key of another answer (keys are random: not a resend)
+        raise Conflict(
+            _("This answer's key belongs to another answer; record it again."),
+            code="client_key_taken",
+            field="key",
+        ) from None
+    return done, True
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,13 +28,13 @@ from minqing.cases.models import (
     Urgency,
     VisitStatus,
 )
-from minqing.cases.photos import photo_clean, photo_store
+from minqing.cases.photos import photo_clean
 from minqing.cases.selectors import capture_places_for, open_cases_for, queue_counts, visits_due_for
 from minqing.cases.views.common import (
     _is_dispatcher,
     _is_field,
 )
-from minqing.core.services import form_token_new, form_token_once
+from minqing.core.services import form_token_new
 from minqing.core.views import acting_user, add_domain_error
 from minqing.lib import clock
 from minqing.lib.errors import DomainError, NotFound
@@ -66,38 +68,56 @@ def field_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def capture(request: HttpRequest) -> HttpResponse:
-    """The handbook: record a problem in under 30 s; from an evening talk it is linked to it."""
-
-    user = acting_user(request)
+def capture_setup(user: User, session_id: str | None):
+    """What a capture needs: the evening talk it belongs to (None), the places the user may
+    record about, their districts' categories and the recently used places. Raises
+    Http404 for a talk the user cannot see and PermissionDenied without places; a closed
+    talk is returned as it is (the caller says so)."""
     session = None
-    session_id = request.POST.get("session") or request.GET.get("session")
     if session_id:
         try:
             session = session_get_for(user, int(session_id))
         except (ValueError, NotFound):
             raise Http404(_("No such session that you can see.")) from None
-        if session.status == SessionStatus.CLOSED:
-            messages.error(
-                request,
-                _("This evening talk is closed; record the problem without it."),
-            )
-            return redirect("outreach:detail", pk=session.pk)
     places = capture_places_for(user, within=session.community if session else None)
     if not places:
         raise PermissionDenied
     # Only the categories of these places' districts; no place is chosen in advance.
     leaves = category_leaves({p.district_code for p in places})
     recent = [p for p in places if getattr(p, "last_used", None)][:RECENT_PLACES]
+    return session, places, leaves, recent
+
+
+@login_required
+def capture(request: HttpRequest) -> HttpResponse:
+    """The handbook: record a problem in under 30 s; from an evening talk it is linked to it.
+
+    With JavaScript the page keeps each entry on the phone first and sends it to
+    :func:`minqing.cases.views.sync.sync_capture` (the offline queue); without, the form
+    posts here. Both record through :func:`capture_record`, once per entry key."""
+
+    user = acting_user(request)
+    session, places, leaves, recent = capture_setup(
+        user, request.POST.get("session") or request.GET.get("session")
+    )
+    if session is not None and session.status == SessionStatus.CLOSED:
+        messages.error(request, _("This evening talk is closed; record the problem without it."))
+        return redirect("outreach:detail", pk=session.pk)
     if request.method == "POST":
         form = f.CaptureForm(
             request.POST, request.FILES, places=places, leaves=leaves, recent=recent
         )
         if form.is_valid():
-            done = _capture_save(request, form, places, leaves, session)
-            if done is not None:
-                return done
+            key = client_key(form.cleaned_data["token"]) or uuid.uuid4()
+            try:
+                code, created = capture_record(user, form, places, leaves, session, key)
+            except DomainError as e:
+                add_domain_error(form, e, {"phone": "reporter_phone"})
+            else:
+                capture_said(request, code, created)
+                if session is not None:
+                    return redirect(f"{reverse('cases:capture')}?session={session.pk}")
+                return redirect("cases:detail", code=code)
         status = 400
     else:
         form = f.CaptureForm(
@@ -111,11 +131,36 @@ def capture(request: HttpRequest) -> HttpResponse:
             },
         )
         status = 200
-    return render(request, "cases/capture.html", {"form": form, "session": session}, status=status)
+    return render(
+        request,
+        "cases/capture.html",
+        {"form": form, "session": session, "sync_url": reverse("cases:sync")},
+        status=status,
+    )
 
 
-def _capture_save(request, form, places, leaves, session) -> HttpResponse | None:
-    """Never refused for want of a category: the worker's choice, else the router's or the
+def client_key(token: str) -> uuid.UUID | None:
+    """The entry's key: a UUID (the phone's ``crypto.randomUUID()`` or the page's token)."""
+    try:
+        return uuid.UUID((token or "").strip())
+    except ValueError:
+        return None
+
+
+def capture_said(request: HttpRequest, code: str, created: bool) -> None:
+    if created:
+        messages.success(request, _("Recorded as %(code)s.") % {"code": code})
+    else:
+        messages.info(request, _("This was already recorded as %(code)s.") % {"code": code})
+
+
+def capture_record(
+    user: User, form: f.CaptureForm, places, leaves, session, key: uuid.UUID
+) -> tuple[str, bool]:
+    """Record a valid capture form once per ``key``: ``(tracking code, created)``. Raises
+    the service's DomainError, or one for the photo field when the photo cannot be read.
+
+    Never refused for want of a category: the worker's choice, else the router's or the
     keyword rules' pick among the place's district's categories, else the catch-all (None),
     where the case waits in triage to be sorted. An urgency the worker left as the page
     suggested follows the words."""
@@ -134,40 +179,24 @@ def _capture_save(request, form, places, leaves, session) -> HttpResponse | None
         try:
             photo = photo_clean(data["photo"])
         except Exception:  # Pillow raises many kinds of errors for broken files
-            form.add_error("photo", _("This file is not a photo we can read."))
-            return None
-
-    def report() -> str:
-        case = services.case_report(
-            actor=acting_user(request),
-            title=data["title"],
-            description=data["description"],
-            category=category,
-            place=place,
-            channel=Channel.EVENING_TALK if session else data["channel"] or Channel.HOUSEHOLD_VISIT,
-            urgency=urgency,
-            reporter_name=data["reporter_name"],
-            reporter_phone=data["reporter_phone"],
-            session=session,
-            solved_on_spot=data["solved_on_spot"],
-            reply=data["reply"],
-        )
-        if photo is not None:
-            photo_store(case, photo)
-        return case.code
-
-    try:
-        code, ran = form_token_once(token=data["token"], run=report)
-    except DomainError as e:
-        add_domain_error(form, e, {"phone": "reporter_phone"})
-        return None
-    if ran:
-        messages.success(request, _("Recorded as %(code)s.") % {"code": code})
-    else:
-        messages.info(request, _("This was already recorded as %(code)s.") % {"code": code})
-    if session is not None:
-        return redirect(f"{reverse('cases:capture')}?session={session.pk}")
-    return redirect("cases:detail", code=code)
+            raise DomainError(_("This file is not a photo we can read."), field="photo") from None
+    case, created = services.case_report_once(
+        client_key=key,
+        actor=user,
+        photo=photo,
+        title=data["title"],
+        description=data["description"],
+        category=category,
+        place=place,
+        channel=Channel.EVENING_TALK if session else data["channel"] or Channel.HOUSEHOLD_VISIT,
+        urgency=urgency,
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        session=session,
+        solved_on_spot=data["solved_on_spot"],
+        reply=data["reply"],
+    )
+    return case.code, created
 
 
 def _hint_place(user: User, codes: list[str]) -> Place | None:
