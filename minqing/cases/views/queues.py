@@ -42,6 +42,7 @@ from minqing.cases.selectors import (
 from minqing.cases.views.common import (
     PAGE_SIZE,
     _is_dispatcher,
+    _is_field,
 )
 from minqing.core.views import acting_user
 from minqing.lib import clock
@@ -239,4 +240,15 @@ def visits(request: HttpRequest) -> HttpResponse:
     if show != "all":
         qs = qs.filter(status=VisitStatus.OPEN)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/visits.html", {"page": page, "show": show, "now": clock.now()})
+    return render(
+        request,
+        "cases/visits.html",
+        {
+            "page": page,
+            "show": show,
+            "now": clock.now(),
+            # Answered on the page, offline too (the phone's queue; a plain post without JS).
+            "answer": f.QueuedVisitForm(auto_id=False),
+            "can_answer": _is_field(user) or _is_dispatcher(user),
+        },
+    )

@@ -87,3 +87,19 @@ def deadline(context, case):
         late = overdue_by((now - case.deadline).total_seconds())
         html += format_html(' <span class="pill overdue">{}</span>', late)
     return html
+
+
+@register.simple_tag(takes_context=True)
+def field_worker(context) -> str:
+    """The handbook's service worker for a field role (its pages work offline), else ''."""
+    from django.urls import reverse
+
+    from minqing.people.access import FIELD, roles_of
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    if not (user.is_superuser or roles_of(user) & FIELD):
+        return ""
+    return reverse("cases:service_worker")
