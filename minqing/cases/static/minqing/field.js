@@ -39,7 +39,7 @@
   var note = box.querySelector("[data-note]");
 
   function statusText(e) {
-    if (e.status === "sent") return say.sent.replace("%(code)s", e.code);
+    if (e.status === "sent") return say.sent.replace("{code}", e.code);
     if (e.status === "rejected") return say.rejected;
     if (e.problem === "login") return say.waitingLabel + " · " + say.login;
     if (e.problem === "server") return say.waitingLabel + " · " + say.server;
@@ -66,7 +66,7 @@
         var st = el("span", "state", statusText(e));
         if (e.status === "sent" && e.url) {
           st.textContent = "";
-          var a = el("a", "", say.sent.replace("%(code)s", e.code));
+          var a = el("a", "", say.sent.replace("{code}", e.code));
           a.href = e.url;
           st.appendChild(a);
         }

@@ -53,6 +53,7 @@ def test_field_capture_on_a_phone(open_session, keywords, tmp_path, settings):
     page.select_option("#id_place", "HYNL-G1-B07")
     page.fill("#id_title", "单元门关不上")
     page.locator("#suggest").filter(has_text="楼门损坏").wait_for()  # htmx hint while typing
+    page.click("#more summary")  # the urgency and the resident are behind "more" (issue 9)
     page.check("input[name=urgency][value=urgent]")
     page.set_input_files("#id_photo", str(_photo(tmp_path)))
     page.fill("#id_reporter_phone", "13812345678")
