@@ -18,6 +18,7 @@ gzip), so the bytes are what the server sends; no network and no time measured.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import sys
@@ -61,7 +62,7 @@ def main() -> None:
     from minqing.people.models import User
 
     print(f"seeding a demo district ({args.cases} cases) into {var} …", flush=True)
-    call_command("setup_demo", cases=args.cases, stdout=open(os.devnull, "w"))
+    call_command("setup_demo", cases=args.cases, stdout=io.StringIO())
     call_command("collectstatic", interactive=False, verbosity=0)
     # WhiteNoise reads STATIC_ROOT when the application starts: start it after collecting.
     client = Client()
@@ -79,7 +80,7 @@ def main() -> None:
         rows.append((url, body_bytes(r), r.get("Content-Encoding", "-")))
 
     width = max(len(u) for u, _n, _e in rows)
-    print(f"\nfirst load of the capture page, as the grid worker (Accept-Encoding: gzip, br)")
+    print("\nfirst load of the capture page, as the grid worker (Accept-Encoding: gzip, br)")
     for url, n, enc in rows:
         print(f"  {url:<{width}}  {n:>8,} B  {enc}")
     total = sum(n for _u, n, _e in rows)

@@ -34,6 +34,11 @@ PHONE = {"width": 360, "height": 640}
 DESK = {"width": 1280, "height": 800}
 
 
+OFFLINE_SHOTS = ("offline-queue", "offline-sent")
+# What the grid worker records with the network off (the demo's words).
+OFFLINE_WORDS = ["楼道灯不亮，晚上老人上下楼看不见", "门口下水道堵了，污水漫到路上"]
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):  # the command prints its own progress
         pass
@@ -128,11 +133,13 @@ class Command(BaseCommand):
                     )
                 if tracked is not None:
                     self._track(browser, base, language, folder / "resident-track.png", tracked)
+                self._offline(browser, base, language, folder)
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-        self.stdout.write(f"{len(pages) + (tracked is not None)} screenshots in {folder}")
+        count = len(pages) + (tracked is not None) + len(OFFLINE_SHOTS)
+        self.stdout.write(f"{count} screenshots in {folder}")
 
     def _context(self, browser, base: str, language: str, viewport: dict):
         context = browser.new_context(
@@ -167,3 +174,37 @@ class Command(BaseCommand):
         page.screenshot(path=str(target), full_page=True)
         context.close()
         self.stdout.write(f"  {target.name}")
+
+    def _offline(self, browser, base, language, folder: Path) -> None:
+        """The handbook without a signal (issue 9): two problems recorded offline wait on
+        the phone (offline-queue), then go once the signal is back (offline-sent). They are
+        recorded in the demo district like any other."""
+        context = self._context(browser, base, language, PHONE)
+        page = context.new_page()
+        page.goto(base + "/login/")
+        page.fill("#id_username", "gridworker")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(base + "/cases/new/")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        context.route("**/*", lambda route: route.abort("internetdisconnected"))
+        context.set_offline(True)
+        page.reload()  # from the phone
+        for n, words in enumerate(OFFLINE_WORDS):
+            page.select_option("#id_place", index=n + 2)
+            page.fill("#id_title", words)
+            page.click("#capture button[type=submit]")
+            page.locator("#queue .entry.waiting", has_text=words).wait_for()
+        page.screenshot(path=str(folder / "offline-queue.png"), full_page=True)
+        self.stdout.write("  offline-queue.png")
+        context.unroute("**/*")
+        context.set_offline(False)
+        page.evaluate("document.querySelector('#queue button[data-send]').click()")
+        for words in OFFLINE_WORDS:
+            page.locator("#queue .entry.sent", has_text=words).wait_for()
+        page.screenshot(path=str(folder / "offline-sent.png"), full_page=True)
+        self.stdout.write("  offline-sent.png")
+        context.close()
