@@ -341,3 +341,66 @@ def test_the_service_waits_for_the_first_writer_and_returns_its_case(world):
     assert all(isinstance(r, tuple) for r in results), results
     assert len({case.pk for case, _created in results}) == 1
     assert sorted(created for _case, created in results) == [False, False, True]
+
+
+# --- the web app: service worker, manifest, the visits page ----------------------------------
+
+
+def test_the_service_worker_is_served_from_the_root_uncached(client, world):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in response["Cache-Control"]
+    body = response.content.decode()
+    for page in ("/field/", "/cases/new/", "/cases/visits/", "/contacts/"):
+        assert f'"{page}"' in body
+    assert "/static/minqing/queue.js" in body
+
+
+def test_the_manifest_names_the_handbook_and_its_icons(client, world):
+    from django.contrib.staticfiles import finders
+
+    data = client.get("/manifest.webmanifest").json()
+    assert data["name"] == "民情手册"
+    assert data["start_url"] == "/field/"
+    assert data["display"] == "standalone"
+    for icon in data["icons"]:
+        assert finders.find(icon["src"].removeprefix("/static/")), icon["src"]
+
+
+def test_only_field_roles_get_the_service_worker(client, world):
+    login(client, world.users["grid_worker"])
+    assert 'data-sw="/sw.js"' in client.get(reverse("cases:field")).content.decode()
+    login(client, world.users["handler"])
+    assert 'data-sw=""' in client.get(reverse("cases:department")).content.decode()
+
+
+def test_the_visits_page_answers_a_visit_without_javascript_too(client, world, due_visit):
+    login(client, world.users["grid_worker"])
+    page = client.get(reverse("cases:visits")).content.decode()
+    action = reverse("cases:action", kwargs={"code": due_visit.case.code, "action": "return_visit"})
+    assert f'action="{action}"' in page
+    assert 'data-queue="visit"' in page
+    response = client.post(
+        action,
+        {
+            "version": due_visit.case.version,
+            "visit": due_visit.pk,
+            "method": "phone",
+            "solved": "yes",
+            "satisfied": "satisfied",
+        },
+    )
+    assert response.status_code == 302
+    due_visit.refresh_from_db()
+    assert due_visit.status == VisitStatus.DONE
+
+
+def test_the_capture_page_has_no_inline_script_or_style(client, world):
+    login(client, world.users["grid_worker"])
+    for url in (reverse("cases:capture"), reverse("cases:field"), reverse("cases:visits")):
+        html = client.get(url).content.decode()
+        assert "<style" not in html
+        assert 'style="' not in html
+        assert all(' src="' in tag for tag in html.split("<script")[1:]), url

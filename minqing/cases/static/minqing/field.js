@@ -270,7 +270,9 @@
         later();
         done(form, say.savedOffline);
       }).catch(function (message) {
-        errorsOn(form, { photo: [String(message)] }, String(message));
+        message = String(message);
+        var photoWrong = message === say.photoBad || message === say.photoHuge;
+        errorsOn(form, photoWrong ? { photo: [message] } : {}, message);
         if (message === say.full) note.textContent = say.full;
         release(form, button);
       });

@@ -243,6 +243,21 @@ def test_a_photo_that_is_not_one_is_said_on_the_phone_and_the_words_stay(
     assert not Case.objects.exists()
 
 
+def test_a_full_phone_says_so_and_keeps_the_words(open_session, world):
+    me = open_session(viewport=PHONE)
+    # The phone's storage is full: IndexedDB refuses every write.
+    me.context.add_init_script(
+        """IDBObjectStore.prototype.put = function () {
+             throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };"""
+    )
+    me.login("gw")
+    page = me.go("/cases/new/")
+    record(page, "单元门关不上")
+    page.locator("#capture .errorlist", has_text="storage is full").wait_for()
+    assert page.input_value("#id_title") == "单元门关不上"
+    assert not Case.objects.exists()
+
+
 def test_the_timed_journey(open_session, world, cases, tmp_path, settings):
     """From "my grid" to a saved problem: the taps and the seconds (printed, not asserted)."""
     settings.MEDIA_ROOT = tmp_path / "media"
