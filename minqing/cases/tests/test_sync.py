@@ -404,3 +404,11 @@ def test_the_capture_page_has_no_inline_script_or_style(client, world):
         assert "<style" not in html
         assert 'style="' not in html
         assert all(' src="' in tag for tag in html.split("<script")[1:]), url
+
+
+def test_a_refusal_of_the_service_names_the_forms_field(client, world, english):
+    login(client, world.users["grid_worker"])
+    body = client.post(SYNC, entry(reporter_phone="12345")).json()
+    assert body["field"] == "reporter_phone"
+    assert "is not a phone number" in body["errors"]["reporter_phone"][0]
+    assert not Case.objects.exists()

@@ -55,9 +55,12 @@ def _form_refused(form) -> JsonResponse:
     )
 
 
+FIELDS = {"phone": "reporter_phone"}  # the service's names for the form's fields
+
+
 def _domain_refused(error: DomainError) -> JsonResponse:
     status = error.status if error.status in (403, 404, 409) else 400
-    field = error.field
+    field = FIELDS.get(error.field or "", error.field)
     errors = {field: [str(error.message)]} if field else {}
     return refused(status, error.code, error.message, field=field, errors=errors)
 
