@@ -39,10 +39,20 @@ def browser():
 class Session:
     """One person's browser context: log in, go to pages, in English unless asked."""
 
-    def __init__(self, browser, base: str, *, viewport=DESK, language: str | None = "en"):
+    def __init__(
+        self,
+        browser,
+        base: str,
+        *,
+        viewport=DESK,
+        language: str | None = "en",
+        service_workers: str = "allow",
+    ):
         self.base = base
         locale = "en-US" if language == "en" else "zh-CN"
-        self.context = browser.new_context(viewport=viewport, locale=locale)
+        self.context = browser.new_context(
+            viewport=viewport, locale=locale, service_workers=service_workers
+        )
         if language:
             self.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
         self.context.set_default_timeout(10_000)
